@@ -1,0 +1,77 @@
+"""Atomic file output and provenance records.
+
+Every file is written under a temporary name in the destination folder and
+renamed into place only once complete, so an interrupted job never leaves a
+truncated file under the final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success.
+
+    The temporary file is removed if the block raises.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text)
+
+
+def git_commit() -> str:
+    """Return the current git commit of the working directory, or ``"unknown"``."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() or "unknown"
+
+
+def provenance(**fields) -> dict:
+    """Return a provenance record: package version, git commit, time and ``fields``."""
+    record = {
+        "package": "desync_learning",
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    record.update(fields)
+    return record
+
+
+def write_provenance(path, record: dict) -> None:
+    """Write a provenance record as JSON beside a result file (``<file>.provenance.json``)."""
+    atomic_write_text(Path(f"{path}.provenance.json"), json.dumps(record, indent=1, default=str) + "\n")
+
+
+def write_netcdf(dataset, path) -> None:
+    """Write an xarray Dataset to NetCDF-4 atomically with compression."""
+    encoding = {name: {"zlib": True, "complevel": 4} for name in dataset.data_vars}
+    with atomic_path(path) as temporary:
+        dataset.to_netcdf(temporary, engine="h5netcdf", encoding=encoding)
