@@ -75,3 +75,19 @@ def write_netcdf(dataset, path) -> None:
     encoding = {name: {"zlib": True, "complevel": 4} for name in dataset.data_vars}
     with atomic_path(path) as temporary:
         dataset.to_netcdf(temporary, engine="h5netcdf", encoding=encoding)
+
+
+def setup_logging(log_path=None, level="INFO") -> None:
+    """Send the package's log records to stderr and, if given, to ``log_path``.
+
+    Rule scripts call this first so that each job's log file records what
+    the job did.
+    """
+    import logging
+
+    handlers = [logging.StreamHandler()]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+                        handlers=handlers, force=True)

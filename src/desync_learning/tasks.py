@@ -190,13 +190,15 @@ def classification_task(n_train, seed, *, input_voltage=1.0, high=0.6, low=0.2, 
     check_in_range("low", low, 0.0, high)
     rng = np.random.default_rng(seed)
 
-    # Stratified split: the same share of every class in the training set.
-    train = []
-    for label in range(len(names)):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        share = int(round(n_train * len(members) / len(labels)))
-        train.extend(members[:share].tolist())
-    train = np.sort(np.array(train[:n_train]))
+    # Stratified split: every class gets its proportional share of n_train.
+    # Shares are rounded by largest remainder (ties to the lower class index)
+    # so that they add up to exactly n_train.
+    members = [rng.permutation(np.flatnonzero(labels == label)) for label in range(len(names))]
+    quotas = np.array([n_train * len(m) / len(labels) for m in members])
+    shares = np.floor(quotas).astype(int)
+    by_remainder = np.argsort(-(quotas - shares), kind="stable")
+    shares[by_remainder[: n_train - shares.sum()]] += 1
+    train = np.sort(np.concatenate([m[:share] for m, share in zip(members, shares)]))
     test = np.setdiff1d(np.arange(len(labels)), train)
 
     lowest = features[train].min(axis=0)
@@ -311,9 +313,20 @@ def read_task(path, name, metadata=None) -> Task:
     unknown = set(frame["split"]) - {"train", "test"}
     if unknown:
         raise ValueError(f"{path}: unknown split values {sorted(unknown)}; use 'train' or 'test'")
+    labels = pd.to_numeric(frame["label"], errors="coerce")
+    not_integer = (labels.isna() | (labels != labels.round())).to_numpy()
+    if not_integer.any():
+        row = int(np.flatnonzero(not_integer)[0])
+        value = frame["label"].iat[row]
+        found = "is empty, which usually means the row has too few fields" if pd.isna(value) \
+            else f"holds {value!r}, which is not an integer class index"
+        raise ValueError(
+            f"{path}: row {row + 2}, column 'label' {found}; every row needs a class index, "
+            "or -1 where the task has no classes"
+        )
     train = frame["split"] == "train"
     x = numeric[x_columns].to_numpy(dtype=float)
     y = numeric[y_columns].to_numpy(dtype=float)
-    labels = frame["label"].to_numpy(dtype=np.int64)
+    labels = labels.to_numpy(dtype=np.int64)
     return Task(name, x[train], y[train], x[~train], y[~train], labels[train], labels[~train],
                 metadata=metadata or {})

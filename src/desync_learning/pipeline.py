@@ -1,0 +1,317 @@
+"""Glue between the Snakemake configuration and the library.
+
+The rule scripts stay thin: they call :func:`write_networks`,
+:func:`write_tasks` and :func:`run_setting` with the validated config.
+:func:`check_config` adds the cross-references and ranges that the JSON
+schema cannot express, and :func:`study_settings` lists the jobs of a study.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+from .checks import check_in_range
+from .hardware import HardwareLearner, HardwareParameters
+from .io import provenance, write_netcdf, write_provenance
+from .networks import (
+    choose_terminals,
+    disordered_network,
+    read_network,
+    square_lattice,
+    triangular_lattice,
+    write_network,
+)
+from .randomness import run_seed
+from .schedules import SCHEDULES, make_schedule
+from .solver import Circuit
+from .tasks import make_task, read_task, write_task
+from .training import ContinuousLearner, DiscreteLearner, train
+
+logger = logging.getLogger(__name__)
+
+#: Config keys passed on to each task generator.
+TASK_PARAMETERS = {
+    "allostery": ("input_voltage", "target_range"),
+    "regression": ("n_train", "n_test"),
+    "classification": ("n_train", "input_voltage", "high", "low", "bias"),
+}
+
+HARDWARE_KEYS = ("levels", "r_min", "r_max", "twin_mismatch", "comparator_offset", "comparator_noise",
+                 "dac_bits", "adc_bits", "voltage_range", "dac_noise", "adc_noise")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One job: a study, learner, task, update probability and batch size."""
+
+    study: str
+    learner: str
+    task: str
+    update_probability: float
+    batch_size: int | str
+
+    @property
+    def name(self) -> str:
+        """File stem of the job's outputs, e.g. ``continuous-regression-p0.5-bfull``."""
+        return f"{self.learner}-{self.task}-p{self.update_probability:g}-b{self.batch_size}"
+
+
+def check_config(config: dict) -> None:
+    """Check what the schema cannot: names that refer to other entries, and ranges.
+
+    Raises
+    ------
+    ValueError
+        Naming the study or entry, the bad value and what to change.
+    """
+    for name, network in config["networks"].items():
+        generator = network["generator"]
+        needed = {"file": ["path"], "disordered": ["n_nodes"], "square": ["nx", "ny"],
+                  "triangular": ["nx", "ny"]}[generator]
+        missing = [key for key in needed if key not in network]
+        if missing:
+            raise ValueError(f"network {name!r} (generator {generator!r}) is missing {missing}")
+    for name, learner in config["learners"].items():
+        if learner.get("k_min", 0.001) >= learner.get("k_max", 10.0):
+            raise ValueError(
+                f"learner {name!r}: k_min={learner.get('k_min')!r} must be smaller than "
+                f"k_max={learner.get('k_max')!r}"
+            )
+        if learner.get("r_min", 1.0) >= learner.get("r_max", 10.0):
+            raise ValueError(
+                f"learner {name!r}: r_min={learner.get('r_min')!r} must be smaller than "
+                f"r_max={learner.get('r_max')!r}"
+            )
+    for name, task in config["tasks"].items():
+        if task["kind"] in ("regression", "classification") and "n_train" not in task:
+            raise ValueError(f"task {name!r} ({task['kind']}) needs n_train")
+
+    for study_name, study in config["studies"].items():
+        where = f"study {study_name!r}"
+        if study["network"] not in config["networks"]:
+            raise ValueError(
+                f"{where}: unknown network {study['network']!r}; known networks are "
+                f"{sorted(config['networks'])}"
+            )
+        for task in study["tasks"]:
+            if task not in config["tasks"]:
+                raise ValueError(f"{where}: unknown task {task!r}; known tasks are {sorted(config['tasks'])}")
+        for learner in study["learners"]:
+            if learner not in config["learners"]:
+                raise ValueError(
+                    f"{where}: unknown learner {learner!r}; known learners are {sorted(config['learners'])}"
+                )
+        schedule = study.get("schedule", "bernoulli")
+        if schedule not in SCHEDULES:
+            raise ValueError(f"{where}: unknown schedule {schedule!r}; known schedules are {sorted(SCHEDULES)}")
+        for p in study["update_probabilities"]:
+            check_in_range(f"{where}: update probability", p, 0.0, 1.0, low_open=True)
+        for task in study["tasks"]:
+            n_train = config["tasks"][task].get("n_train", 1)
+            for b in study.get("batch_sizes", ["full"]):
+                if b != "full" and b > n_train:
+                    raise ValueError(
+                        f"{where}: batch size {b} exceeds the {n_train} training points of task "
+                        f"{task!r}; use a batch size in 1..{n_train} or 'full'"
+                    )
+
+
+def study_settings(config: dict, study_name: str) -> list[Setting]:
+    """List the jobs of a study, in a fixed order."""
+    study = config["studies"][study_name]
+    probabilities = [float(p) for p in study["update_probabilities"]]
+    batches = list(study.get("batch_sizes", ["full"]))
+    if study.get("design", "product") == "one_at_a_time":
+        pairs = [(p, "full") for p in probabilities] + [(1.0, b) for b in batches if b != "full"]
+    else:
+        pairs = [(p, b) for p in probabilities for b in batches]
+    return [Setting(study_name, learner, task, p, b)
+            for learner in study["learners"] for task in study["tasks"] for p, b in pairs]
+
+
+def seeds_needed(config: dict) -> dict:
+    """Return, per network name, the number of seeds any study uses it with."""
+    needed = {}
+    for study in config["studies"].values():
+        needed[study["network"]] = max(needed.get(study["network"], 0), study["seeds"])
+    return needed
+
+
+def seed_file(folder, seed: int, suffix: str) -> Path:
+    """Return the file of one seed in a network or task folder."""
+    return Path(folder) / f"seed{seed:03d}{suffix}"
+
+
+# ---------------------------------------------------------------------------
+# Jobs
+
+
+def write_networks(config: dict, name: str, folder, n_seeds: int) -> None:
+    """Generate (or copy) network ``name`` for seeds 0..n_seeds-1 into ``folder``."""
+    spec = config["networks"][name]
+    base = config.get("base_seed", 0)
+    for seed in range(n_seeds):
+        generator = spec["generator"]
+        if generator == "file":
+            network = read_network(spec["path"])
+        elif generator == "disordered":
+            network = disordered_network(spec["n_nodes"], run_seed(base, "network", name, seed),
+                                         coordination=spec.get("coordination"))
+        elif generator == "square":
+            network = square_lattice(spec["nx"], spec["ny"])
+        else:
+            network = triangular_lattice(spec["nx"], spec["ny"])
+        network.name = name
+        network.provenance = {**network.provenance, **provenance(config=spec, seed=seed)}
+        del network.provenance["created_utc"]
+        write_network(network, seed_file(folder, seed, ".json"))
+    logger.info("wrote %d networks %r to %s", n_seeds, name, folder)
+
+
+def write_tasks(config: dict, network_name: str, task_name: str, network_folder, folder, n_seeds: int) -> None:
+    """Write task data and the network with its terminals for every seed.
+
+    File networks keep their own terminals; generated networks get terminals
+    drawn at random with the task's counts.
+    """
+    spec = dict(config["tasks"][task_name])
+    base = config.get("base_seed", 0)
+    kind = spec.pop("kind")
+    for seed in range(n_seeds):
+        network = read_network(seed_file(network_folder, seed, ".json"))
+        if not network.targets:
+            if kind == "classification":
+                n_sources, n_targets = 4 + int(spec.get("bias", True)), 3
+            else:
+                n_sources, n_targets = spec["n_sources"], spec["n_targets"]
+            network = choose_terminals(network, n_sources, n_targets, spec.get("n_ground", 1),
+                                       run_seed(base, "terminals", network_name, task_name, seed))
+        parameters = {key: spec[key] for key in TASK_PARAMETERS[kind] if key in spec}
+        task = make_task(kind, len(network.sources), len(network.targets),
+                         run_seed(base, "task", task_name, seed), **parameters)
+        write_network(network, seed_file(folder, seed, ".network.json"))
+        write_task(task, seed_file(folder, seed, ".csv"))
+    logger.info("wrote %d instances of task %r on network %r to %s", n_seeds, task_name, network_name, folder)
+
+
+def _make_learner(spec: dict, circuit: Circuit, seeds):
+    kind = spec["kind"]
+    n_edges = circuit.n_edges
+    if kind == "continuous":
+        low, high = spec.get("initial_range", [0.5, 1.5])
+        initial = np.stack([np.random.default_rng(_child(s, "initial")).uniform(low, high, n_edges) for s in seeds])
+        return ContinuousLearner(initial, spec.get("learning_rate", 0.05), spec.get("nudge", 0.1),
+                                 spec.get("k_min", 0.001), spec.get("k_max", 10.0))
+    levels = spec.get("levels", 128)
+    if spec.get("initial_positions", "random") == "random":
+        positions = np.stack([np.random.default_rng(_child(s, "initial")).integers(0, levels, n_edges) for s in seeds])
+    else:
+        positions = np.full((len(seeds), n_edges), levels // 2)
+    if kind == "discrete":
+        return DiscreteLearner(positions, levels, spec.get("r_min", 1.0), spec.get("r_max", 10.0),
+                               spec.get("nudge", 0.1))
+    parameters = HardwareParameters(**{key: spec[key] for key in HARDWARE_KEYS if key in spec})
+    return HardwareLearner(parameters, spec.get("nudge", 0.1), positions)
+
+
+def _child(seed, purpose):
+    from .randomness import purpose_generator
+
+    return purpose_generator(seed, purpose).bit_generator.seed_seq
+
+
+def run_setting(config: dict, setting: Setting, task_folder, output, raster_steps=0) -> None:
+    """Train every seed of one setting together and write the trajectory NetCDF file.
+
+    The file holds the per-step training error, recorded test error,
+    accuracy, cosine similarity and conductances, the update raster of the
+    first steps, and the exploration measures, with the configuration and
+    provenance in its attributes.
+    """
+    study = config["studies"][setting.study]
+    spec = config["learners"][setting.learner]
+    base = config.get("base_seed", 0)
+    n_seeds = study["seeds"]
+
+    networks, tasks = [], []
+    for seed in range(n_seeds):
+        networks.append(read_network(seed_file(task_folder, seed, ".network.json")))
+        tasks.append(read_task(seed_file(task_folder, seed, ".csv"), config["tasks"][setting.task]["kind"]))
+    n_train = tasks[0].n_train
+    batch_size = n_train if setting.batch_size == "full" else int(setting.batch_size)
+
+    p = setting.update_probability
+    steps = max(1, int(math.ceil(study["updates_per_edge"] / p)))
+    record_every = max(1, steps // study.get("record_points", 200))
+    seeds = [run_seed(base, setting.study, setting.task, seed) for seed in range(n_seeds)]
+    circuit = Circuit(networks)
+    learner = _make_learner(spec, circuit, seeds)
+    schedule = make_schedule(study.get("schedule", "bernoulli"), update_probability=p,
+                             **study.get("schedule_parameters", {}))
+    logger.info("%s/%s: %d seeds, %d nodes, %d edges, %d training points, batch %d, p=%g, %d steps",
+                setting.study, setting.name, n_seeds, circuit.n_nodes, circuit.n_edges, n_train,
+                batch_size, p, steps)
+    trajectory = train(circuit, tasks, learner, schedule, steps=steps, batch_size=batch_size, seeds=seeds,
+                       record_every=record_every, raster_steps=raster_steps)
+
+    dataset = trajectory_dataset(trajectory, circuit, setting, batch_size, n_train)
+    record = provenance(config={"study": study, "learner": spec, "task": config["tasks"][setting.task],
+                                "network": config["networks"][study["network"]]},
+                        base_seed=base, seeds=list(range(n_seeds)))
+    for key, value in record.items():
+        if key != "created_utc":
+            dataset.attrs[key] = value if isinstance(value, (str, int, float)) else json.dumps(value)
+    write_netcdf(dataset, output)
+    write_provenance(output, record)
+
+
+def trajectory_dataset(trajectory, circuit, setting: Setting, batch_size: int, n_train: int) -> xr.Dataset:
+    """Pack a trajectory into a self-describing xarray Dataset."""
+    n_runs, n_steps = trajectory.error.shape
+    variables = {
+        "error": (("run", "step"), trajectory.error,
+                  {"units": "V^2", "long_name": "mean training error 1/2 sum (V_out - V_desired)^2"}),
+        "test_error": (("run", "record"), trajectory.test_error, {"units": "V^2"}),
+        "accuracy": (("run", "record"), trajectory.accuracy, {"units": "1"}),
+        "test_accuracy": (("run", "record"), trajectory.test_accuracy, {"units": "1"}),
+        "cosine_similarity": (("run", "record"), trajectory.cosine_similarity,
+                              {"units": "1", "long_name": "cosine between the update and the synchronous full-batch update"}),
+        "conductances": (("run", "record", "edge"), trajectory.conductances, {"units": "S"}),
+        "updates_per_step": (("run", "update_step"), trajectory.updates_per_step, {"units": "edges"}),
+        "raster": (("run", "raster_step", "edge"), trajectory.raster.astype(np.int8),
+                   {"long_name": "1 where the edge updated at that step"}),
+        "distance_travelled": (("run",), trajectory.distance_travelled,
+                               {"units": "S", "long_name": "path length in conductance space"}),
+        "sources": (("run", "source"), circuit.sources),
+        "targets": (("run", "target"), circuit.targets),
+        "ground": (("run", "ground_node"), circuit.ground),
+    }
+    for key, values in trajectory.exploration.items():
+        variables[key] = (("run",), values)
+    coords = {
+        "run": np.arange(n_runs),
+        "step": np.arange(n_steps),
+        "record": np.arange(len(trajectory.record_steps)),
+        "record_step": (("record",), trajectory.record_steps),
+        "edge": np.arange(circuit.n_edges),
+    }
+    attrs = {
+        "title": "coupled-learning training trajectories",
+        "study": setting.study,
+        "learner": setting.learner,
+        "task": setting.task,
+        "update_probability": setting.update_probability,
+        "batch_size": batch_size,
+        "n_train": n_train,
+        "elapsed_seconds": trajectory.elapsed_seconds,
+        "package_version": __version__,
+    }
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
