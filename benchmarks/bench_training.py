@@ -95,11 +95,13 @@ class Case:
     replicas: int
     n_nodes: int
     n_points: int
+    dense_limit: int = DENSE_LIMIT
     n_edges: int = 0
     path: str = ""
     ours_steps: int = 0
     baseline_steps: int = 0
     ours_seconds: float = math.nan
+    ours_setup_seconds: float = math.nan
     baseline_seconds: float = math.nan
     ours_peak_bytes: int = 0
     baseline_peak_bytes: int = 0
@@ -146,6 +148,14 @@ def disordered_cases(sizes, points):
     ]
 
 
+def forced_sparse_cases(points):
+    """Return 512-node cases on the sparse path, which DENSE_LIMIT would solve densely."""
+    return [
+        Case(f"disordered-N512-M{m}-sparse", "disordered", "continuous", 1, 512, m, dense_limit=0)
+        for m in points
+    ]
+
+
 def build_setup(case: Case) -> Setup:
     """Build the networks, tasks, seeds and initial state of a case (untimed)."""
     seeds = [run_seed(BASE_SEED, case.name, r) for r in range(case.replicas)]
@@ -162,7 +172,7 @@ def build_setup(case: Case) -> Setup:
                                    run_seed(BASE_SEED, "terminals", case.n_nodes))
         networks = [network] * case.replicas
         tasks = [regression_task(N_SOURCES, N_TARGETS, case.n_points, 0, seed) for seed in seeds]
-    circuit = Circuit(networks[0], replicas=case.replicas)
+    circuit = Circuit(networks[0], replicas=case.replicas, dense_limit=case.dense_limit)
     case.n_edges = circuit.n_edges
     case.path = "dense" if circuit.dense else "sparse"
 
@@ -179,7 +189,7 @@ def build_setup(case: Case) -> Setup:
 
 
 def run_ours(case: Case, setup: Setup, steps: int):
-    """Train the case for ``steps`` steps; return the learner afterwards.
+    """Train the case for ``steps`` steps; return the learner and the trajectory.
 
     Recording happens only at step 0 and at the last step, so the call makes
     one free solve more than ``steps`` and one extra full-batch update for
@@ -193,9 +203,10 @@ def run_ours(case: Case, setup: Setup, steps: int):
         learner = ContinuousLearner(setup.initial, LEARNING_RATE, NUDGE, K_MIN, K_MAX)
         schedule = Synchronous()
         batch_size = case.n_points
-    train(setup.circuit, setup.tasks, learner, schedule, steps=steps, batch_size=batch_size,
-          seeds=setup.seeds, record_every=steps, progress_seconds=math.inf)
-    return learner
+    trajectory = train(setup.circuit, setup.tasks, learner, schedule, steps=steps,
+                       batch_size=batch_size, seeds=setup.seeds, record_every=steps,
+                       progress_seconds=math.inf)
+    return learner, trajectory
 
 
 # ---------------------------------------------------------------------------
@@ -276,9 +287,23 @@ def run_baseline(setup: Setup, prepared, steps: int):
 
 
 def seconds_per_step(function, steps):
+    """Return the wall time per step of ``function(steps)``."""
     started = time.perf_counter()
     function(steps)
     return (time.perf_counter() - started) / steps
+
+
+def ours_seconds_per_step(case, setup, steps):
+    """Return our training loop's time per step and the setup time of one ``train`` call.
+
+    The loop time is ``Trajectory.elapsed_seconds``, measured by ``train``
+    from its first step to its last. Setup is the rest of the call: checks,
+    stacking the tasks, and opening the random streams of every replica.
+    """
+    started = time.perf_counter()
+    _, trajectory = run_ours(case, setup, steps)
+    wall = time.perf_counter() - started
+    return trajectory.elapsed_seconds / steps, wall - trajectory.elapsed_seconds
 
 
 def choose_steps(per_step, target_seconds, min_steps, max_steps):
@@ -308,17 +333,17 @@ def measure(case: Case, options):
     setup = build_setup(case)
     prepared = [BaselineNetwork(network) for network in setup.networks]
 
-    def ours(steps):
-        run_ours(case, setup, steps)
-
     def baseline(steps):
         run_baseline(setup, prepared, steps)
 
     # Calibration runs double as warm-up.
-    ours_estimate = seconds_per_step(ours, options.calibration_steps)
+    ours_estimate, _ = ours_seconds_per_step(case, setup, options.calibration_steps)
     case.ours_steps = choose_steps(ours_estimate, options.target_seconds, options.min_steps,
                                    options.max_steps)
-    case.ours_seconds, case.ours_samples = time_repeats(ours, case.ours_steps, options.repeats)
+    samples = [ours_seconds_per_step(case, setup, case.ours_steps) for _ in range(options.repeats)]
+    case.ours_samples = [per_step for per_step, _ in samples]
+    case.ours_seconds = statistics.median(case.ours_samples)
+    case.ours_setup_seconds = statistics.median(setup_time for _, setup_time in samples)
 
     baseline_estimate = seconds_per_step(baseline, 1)
     case.baseline_steps = choose_steps(baseline_estimate, options.baseline_target_seconds,
@@ -327,12 +352,12 @@ def measure(case: Case, options):
     case.baseline_seconds, case.baseline_samples = time_repeats(baseline, case.baseline_steps,
                                                                 baseline_repeats)
 
-    case.ours_peak_bytes = traced_peak(lambda: ours(options.memory_steps))
+    case.ours_peak_bytes = traced_peak(lambda: run_ours(case, setup, options.memory_steps))
     case.baseline_peak_bytes = traced_peak(lambda: baseline(1))
 
     if case.rule == "continuous":
         steps = max(1, min(case.baseline_steps, 3))
-        learner = run_ours(case, setup, steps)
+        learner, _ = run_ours(case, setup, steps)
         reference = run_baseline(setup, prepared, steps)
         difference = np.abs(learner.k - reference) / np.maximum(np.abs(reference), K_MIN)
         case.max_relative_difference = float(difference.max())
@@ -354,24 +379,30 @@ def fit_exponent(x, y):
 
 
 def print_table(cases):
-    header = (f"{'case':<24} {'path':<6} {'E':>6} {'ours/step':>11} {'base/step':>11} "
-              f"{'speed-up':>9} {'replica-steps/s':>16} {'ours MiB':>9} {'base MiB':>9} "
-              f"{'max rel dk':>10}")
+    header = (f"{'case':<28} {'path':<6} {'E':>5} {'ours/step':>10} {'base/step':>10} "
+              f"{'speed-up':>9} {'replica-steps/s':>15} {'setup':>9} {'ours MiB':>8} "
+              f"{'base MiB':>8} {'max rel dk':>10}")
     print(header)
     print("-" * len(header))
     for case in cases:
         if case.error and math.isnan(case.baseline_seconds):
-            print(f"{case.name:<24} ERROR: {case.error}")
+            print(f"{case.name:<28} ERROR: {case.error}")
             continue
-        rate = f"{case.replica_steps_per_second:16,.0f}"
+        rate = f"{case.replica_steps_per_second:15,.0f}"
         agreement = "" if math.isnan(case.max_relative_difference) else f"{case.max_relative_difference:.1e}"
-        print(f"{case.name:<24} {case.path:<6} {case.n_edges:>6} {format_time(case.ours_seconds):>11} "
-              f"{format_time(case.baseline_seconds):>11} {case.speedup:>8.1f}x {rate} "
-              f"{case.ours_peak_bytes / 2**20:>9.2f} {case.baseline_peak_bytes / 2**20:>9.2f} "
+        print(f"{case.name:<28} {case.path:<6} {case.n_edges:>5} {format_time(case.ours_seconds):>10} "
+              f"{format_time(case.baseline_seconds):>10} {case.speedup:>8.1f}x {rate} "
+              f"{format_time(case.ours_setup_seconds):>9} "
+              f"{case.ours_peak_bytes / 2**20:>8.2f} {case.baseline_peak_bytes / 2**20:>8.2f} "
               f"{agreement:>10}")
         if case.error:
-            print(f"{'':<24} ERROR: {case.error}")
-    print("Times are medians of wall time per training step. speed-up = baseline / ours.")
+            print(f"{'':<28} ERROR: {case.error}")
+    print("Times per step are medians over repeats: ours is the training loop time that train() "
+          "reports divided by the steps, the baseline is wall time divided by the steps.")
+    print("speed-up = baseline / ours. setup = the rest of one train() call (median), "
+          "paid once per call and not included in ours/step.")
+    print("max rel dk: largest relative difference of ours and the baseline's conductances "
+          "after the same steps (continuous rule only).")
     print("Peak memory: tracemalloc peak of a separate untimed run (ours: a few steps, "
           "baseline: 1 step); C allocations of SuperLU and OpenBLAS are not counted.")
     print("Hardware rows: ours runs the emulator (batch 1, p = 0.5); the baseline "
@@ -389,7 +420,8 @@ def format_time(seconds):
 
 
 def print_exponents(cases):
-    disordered = [c for c in cases if c.network_kind == "disordered" and not c.error]
+    disordered = [c for c in cases
+                  if c.network_kind == "disordered" and c.dense_limit == DENSE_LIMIT and not c.error]
     sizes = sorted({c.n_nodes for c in disordered})
     points = sorted({c.n_points for c in disordered})
     lookup = {(c.n_nodes, c.n_points): c for c in disordered}
@@ -438,7 +470,8 @@ def print_targets(cases):
 
 def write_csv(cases, path):
     columns = ["case", "network", "rule", "replicas", "nodes", "edges", "data_points", "solver_path",
-               "ours_steps", "baseline_steps", "ours_seconds_per_step", "baseline_seconds_per_step",
+               "ours_steps", "baseline_steps", "ours_seconds_per_step", "ours_setup_seconds",
+               "baseline_seconds_per_step",
                "speedup", "replica_steps_per_second", "ours_peak_tracemalloc_bytes",
                "baseline_peak_tracemalloc_bytes", "max_relative_conductance_difference", "error"]
     with open(path, "w", newline="") as handle:
@@ -447,7 +480,8 @@ def write_csv(cases, path):
         for c in cases:
             writer.writerow([c.name, c.network_kind, c.rule, c.replicas, c.n_nodes, c.n_edges,
                              c.n_points, c.path, c.ours_steps, c.baseline_steps,
-                             f"{c.ours_seconds:.6g}", f"{c.baseline_seconds:.6g}",
+                             f"{c.ours_seconds:.6g}", f"{c.ours_setup_seconds:.6g}",
+                             f"{c.baseline_seconds:.6g}",
                              f"{c.speedup:.4g}", f"{c.replica_steps_per_second:.6g}",
                              c.ours_peak_bytes, c.baseline_peak_bytes,
                              f"{c.max_relative_difference:.3g}", c.error])
@@ -473,7 +507,7 @@ def parse_arguments(argv=None):
         options.repeats = options.repeats or 3
         options.slow_baseline_repeats = 1
         options.target_seconds = 0.15
-        options.min_steps = 5
+        options.min_steps = 20
         options.baseline_target_seconds = 0.15
         options.baseline_min_steps = 1
         options.sizes = (64, 512)
@@ -511,7 +545,8 @@ def print_environment(options):
 def main(argv=None) -> int:
     options = parse_arguments(argv)
     print_environment(options)
-    cases = laboratory_cases() + disordered_cases(options.sizes, options.points)
+    cases = (laboratory_cases() + disordered_cases(options.sizes, options.points)
+             + forced_sparse_cases(options.points))
     started = time.perf_counter()
     for case in cases:
         try:

@@ -46,9 +46,16 @@ def net_outflow(network, conductances, voltages):
     return outflow
 
 
-def incident_current_scale(network, conductances, voltages):
-    """Return the sum of |current| over the edges at each node, last axis over nodes."""
-    magnitude = np.abs(edge_currents(network, conductances, voltages))
+def current_scale(network, conductances, voltages):
+    """Return Σ k_e (|V_i| + |V_j|) over the edges at each node, last axis over nodes.
+
+    This is the size of the terms summed in Kirchhoff's law at a node, the
+    scale against which its rounding error is measured. The incident
+    currents themselves are no scale: with one source and no ground they are
+    all zero.
+    """
+    i, j = network.edges[:, 0], network.edges[:, 1]
+    magnitude = conductances * (np.abs(voltages[..., i]) + np.abs(voltages[..., j]))
     scale = np.zeros(voltages.shape)
     np.add.at(scale.T, network.edges[:, 0], magnitude.T)
     np.add.at(scale.T, network.edges[:, 1], magnitude.T)

@@ -99,7 +99,7 @@ def check_finite_array(name, array, *, ndim=None):
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{name} contains {array[index]!r} at index {index}; "
+            f"{name} contains {float(array[index])!r} at index {index}; "
             "remove or replace non-finite values"
         )
     return array

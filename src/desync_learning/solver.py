@@ -223,7 +223,7 @@ class Circuit:
         if bad.any():
             r, e = np.argwhere(bad)[0]
             raise ValueError(
-                f"conductance of edge {e} in replica {r} is {k[r, e]!r}; "
+                f"conductance of edge {e} in replica {r} is {float(k[r, e])!r}; "
                 "conductances must be positive and finite (siemens)"
             )
         ratio = k.max(axis=1) / k.min(axis=1)
