@@ -10,18 +10,25 @@ k to [k_min, k_max]. Replicas are solved one after another.
 
 Cases:
 
-- the 16-edge laboratory network with 1, 100 and 1000 replicas, trained by
-  the hardware emulator (default ``HardwareParameters``, every imperfection
-  on) and by the continuous rule, on a one-point allostery task;
+- the 16-edge laboratory network with 1, 100 and 1000 replicas, trained on a
+  one-point allostery task by the hardware emulator (default
+  ``HardwareParameters``, so every imperfection is on; batch 1, Bernoulli
+  schedule with p = 0.5) and by the continuous rule (synchronous);
 - disordered networks of 64, 512 and 4096 nodes (mean coordination 4,
   3 sources, 2 targets, 1 ground) with M = 1, 32 and 150 regression points,
-  continuous rule, full batch.
+  continuous rule, synchronous, full batch;
+- the 512-node networks again with the sparse solver forced
+  (``dense_limit=0``), because 512 free nodes fall under ``DENSE_LIMIT``.
 
-Time per step is the wall time of one call divided by its step count, and
-the table shows the median over repeats. Peak memory comes from a separate,
-untimed run under ``tracemalloc``. It counts allocations made through
-Python's and NumPy's allocators but not memory that SuperLU or OpenBLAS
-allocate in C, such as LU factors.
+Our time per step is the loop time that ``train`` stores in
+``Trajectory.elapsed_seconds`` divided by the step count. The rest of the
+call (setup) is shown in its own column. The baseline's time per step is
+wall time divided by its step count. Step counts are chosen per case from a
+calibration run, and the table shows medians over repeats, which alternate
+between ours and the baseline. Peak memory comes from a separate, untimed
+run under ``tracemalloc``. It counts allocations made through Python's and
+NumPy's allocators but not memory that SuperLU or OpenBLAS allocate in C,
+such as LU factors.
 
 For the continuous cases the script also checks that ours and the baseline
 reach the same conductances after the same steps from the same start.
@@ -165,13 +172,18 @@ def build_setup(case: Case) -> Setup:
         tasks = [
             allostery_task(len(network.sources), len(network.targets), seed) for seed in seeds
         ]
-    else:
+    elif case.network_kind == "disordered":
         network = disordered_network(case.n_nodes, run_seed(BASE_SEED, "network", case.n_nodes),
                                      coordination=COORDINATION)
         network = choose_terminals(network, N_SOURCES, N_TARGETS, N_GROUND,
                                    run_seed(BASE_SEED, "terminals", case.n_nodes))
         networks = [network] * case.replicas
         tasks = [regression_task(N_SOURCES, N_TARGETS, case.n_points, 0, seed) for seed in seeds]
+    else:
+        raise ValueError(
+            f"case {case.name!r} has unknown network kind {case.network_kind!r}; "
+            "use 'laboratory' or 'disordered'"
+        )
     circuit = Circuit(networks[0], replicas=case.replicas, dense_limit=case.dense_limit)
     case.n_edges = circuit.n_edges
     case.path = "dense" if circuit.dense else "sparse"
@@ -199,10 +211,12 @@ def run_ours(case: Case, setup: Setup, steps: int):
         learner = HardwareLearner(HardwareParameters(), HARDWARE_NUDGE, setup.initial)
         schedule = Bernoulli(HARDWARE_UPDATE_PROBABILITY)
         batch_size = 1
-    else:
+    elif case.rule == "continuous":
         learner = ContinuousLearner(setup.initial, LEARNING_RATE, NUDGE, K_MIN, K_MAX)
         schedule = Synchronous()
         batch_size = case.n_points
+    else:
+        raise ValueError(f"case {case.name!r} has unknown rule {case.rule!r}; use 'hardware' or 'continuous'")
     trajectory = train(setup.circuit, setup.tasks, learner, schedule, steps=steps,
                        batch_size=batch_size, seeds=setup.seeds, record_every=steps,
                        progress_seconds=math.inf)
@@ -311,11 +325,6 @@ def choose_steps(per_step, target_seconds, min_steps, max_steps):
     return int(min(max_steps, max(min_steps, math.ceil(target_seconds / max(per_step, 1e-9)))))
 
 
-def time_repeats(function, steps, repeats):
-    samples = [seconds_per_step(function, steps) for _ in range(repeats)]
-    return statistics.median(samples), samples
-
-
 def traced_peak(function):
     """Return the tracemalloc peak in bytes of one call."""
     tracemalloc.start()
@@ -340,17 +349,23 @@ def measure(case: Case, options):
     ours_estimate, _ = ours_seconds_per_step(case, setup, options.calibration_steps)
     case.ours_steps = choose_steps(ours_estimate, options.target_seconds, options.min_steps,
                                    options.max_steps)
-    samples = [ours_seconds_per_step(case, setup, case.ours_steps) for _ in range(options.repeats)]
-    case.ours_samples = [per_step for per_step, _ in samples]
-    case.ours_seconds = statistics.median(case.ours_samples)
-    case.ours_setup_seconds = statistics.median(setup_time for _, setup_time in samples)
-
     baseline_estimate = seconds_per_step(baseline, 1)
     case.baseline_steps = choose_steps(baseline_estimate, options.baseline_target_seconds,
                                        options.baseline_min_steps, options.max_steps)
     baseline_repeats = options.repeats if baseline_estimate < 1.0 else options.slow_baseline_repeats
-    case.baseline_seconds, case.baseline_samples = time_repeats(baseline, case.baseline_steps,
-                                                                baseline_repeats)
+
+    # Alternate ours and the baseline so that a change in machine load
+    # during the case affects both.
+    setup_samples = []
+    for repeat in range(options.repeats):
+        per_step, setup_time = ours_seconds_per_step(case, setup, case.ours_steps)
+        case.ours_samples.append(per_step)
+        setup_samples.append(setup_time)
+        if repeat < baseline_repeats:
+            case.baseline_samples.append(seconds_per_step(baseline, case.baseline_steps))
+    case.ours_seconds = statistics.median(case.ours_samples)
+    case.ours_setup_seconds = statistics.median(setup_samples)
+    case.baseline_seconds = statistics.median(case.baseline_samples)
 
     case.ours_peak_bytes = traced_peak(lambda: run_ours(case, setup, options.memory_steps))
     case.baseline_peak_bytes = traced_peak(lambda: baseline(1))
@@ -531,6 +546,9 @@ def print_environment(options):
     print(f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"{'quick' if options.quick else 'full'} run, {options.repeats} repeats")
     print("thread variables: " + ", ".join(f"{k}={v}" for k, v in threads.items()))
+    if any(value != "1" for value in threads.values()):
+        print("warning: thread variables are not all 1, so BLAS may use several cores",
+              file=sys.stderr)
     try:
         from threadpoolctl import threadpool_info
     except ImportError:

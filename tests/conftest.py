@@ -14,7 +14,7 @@ from desync_learning.networks import Network, choose_terminals, disordered_netwo
 
 
 def hand_network(n_nodes, edges, sources, targets, ground, name="hand") -> Network:
-    """Build a network from an edge list; positions are irrelevant to the physics."""
+    """Build a network from an edge list, with all positions at the origin."""
     return Network(np.zeros((n_nodes, 2)), edges, name=name, sources=sources, targets=targets,
                    ground=ground)
 

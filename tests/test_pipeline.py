@@ -182,3 +182,29 @@ def test_notebook_runs(smoke_run, notebook, tmp_path):
         capture_output=True, text=True, timeout=600, env=environment, cwd=smoke_run,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_interrupted_run_resumes(smoke_run, tmp_path):
+    import signal
+    import time
+
+    folder = copy_workflow(tmp_path / "interrupted")
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile=config/smoke.yaml", "tables"]
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    # Stop it once the first run files exist, while other jobs are running.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if list((folder / "results" / "runs").rglob("*.nc")):
+            break
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=120)
+    assert not (folder / "results" / "tables" / "final_errors.csv").exists()
+
+    snakemake(folder, "--cores", "2", "--configfile=config/smoke.yaml", "tables", "--rerun-incomplete")
+    for name in TABLES:
+        first = (smoke_run / "results" / "tables" / f"{name}.csv").read_bytes()
+        second = (folder / "results" / "tables" / f"{name}.csv").read_bytes()
+        assert first == second, name
+    assert list((folder / "results").rglob("*.part")) == []

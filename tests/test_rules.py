@@ -43,8 +43,8 @@ def test_gradient_finite_difference(n_targets):
     circuit, k, inputs, desired = gradient_problem(n_targets)
     gradient = error_gradient(circuit, k, inputs, desired)
 
-    # Central differences with a relative step h; their truncation error is
-    # O(h²) and their rounding error O(eps / h), both near 1e-10 here.
+    # Central differences with a relative step h = 1e-5 have truncation
+    # error O(h²) and rounding error O(eps / h), both near 1e-10 here.
     numeric = np.zeros_like(k)
     for e in range(circuit.n_edges):
         step = 1e-5 * k[:, e]
@@ -99,15 +99,15 @@ def test_clamp_targets_formula():
 
 
 def test_mean_error_hand():
-    # Point 1: 1/2 (0.1² + 0.2²) = 0.025; point 2: 1/2 (0.3² + 0) = 0.045.
+    # Point 1 gives 1/2 (0.1² + 0.2²) = 0.025 and point 2 gives 1/2 (0.3² + 0) = 0.045.
     outputs = np.array([[[0.5, 0.5], [0.2, 0.4]]])
     desired = np.array([[[0.4, 0.7], [0.5, 0.4]]])
     np.testing.assert_allclose(mean_error(outputs, desired), [0.035], rtol=1e-12)
 
 
 def test_continuous_update_hand():
-    # (α/η) <ΔV_F² - ΔV_C²> with α = 0.5, η = 0.25:
-    # edge 0: 2 * ((1 - 0.25) + (0.25 - 1)) / 2 = 0; edge 1: 2 * (4 - 1 + 0 - 1) / 2 = 2.
+    # (α/η) <ΔV_F² - ΔV_C²> with α = 0.5, η = 0.25 gives
+    # 2 * ((1 - 0.25) + (0.25 - 1)) / 2 = 0 on edge 0 and 2 * (4 - 1 + 0 - 1) / 2 = 2 on edge 1.
     free = np.array([[[1.0, 2.0], [0.5, 0.0]]])
     clamped = np.array([[[0.5, 1.0], [1.0, 1.0]]])
     np.testing.assert_allclose(continuous_update(free, clamped, 0.25, 0.5), [[0.0, 2.0]], atol=1e-15)
@@ -121,8 +121,9 @@ def test_apply_continuous_masks_and_clips():
 
 
 def test_discrete_direction_hand():
-    # Edge 0: clamped drop larger -> +1; edge 1: smaller -> -1; edge 2: equal -> -1.
-    # Batch of two: edge 3 compares sqrt(1 + 1) with sqrt(0 + 1.5).
+    # The clamped drop is larger on edge 0 (+1), smaller on edge 1 (-1) and
+    # equal on edge 2 (-1). Over the batch of two, edge 3 compares
+    # sqrt(1 + 1) with sqrt(0 + 1.5), then with sqrt(0 + 2.5).
     free = np.array([[[0.1, 0.5, -0.3, 1.0], [0.1, 0.5, -0.3, 1.0]]])
     clamped = np.array([[[0.2, -0.4, 0.3, 0.0], [0.2, -0.4, 0.3, np.sqrt(1.5)]]])
     np.testing.assert_array_equal(discrete_direction(free, clamped), [[1, -1, -1, -1]])

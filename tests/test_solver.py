@@ -56,7 +56,7 @@ def test_parallel_to_ground():
 def test_series_parallel_mix():
     # Two branches from source 0 to target 3: 1 Ω + 1 Ω through node 1 and
     # 1 Ω + 3 Ω through node 2, i.e. 2 Ω || 4 Ω = 4/3 Ω, then 4/3 Ω to ground.
-    # V3 = V / 2; the branch currents are 1/4 A and 1/8 A at V = 1 V, so
+    # V3 = V / 2. The branch currents are 1/4 A and 1/8 A at V = 1 V, so
     # V1 = 1 - 1/4 = 0.75 and V2 = 1 - 1/8 = 0.875.
     network = hand_network(5, [[0, 1], [1, 3], [0, 2], [2, 3], [3, 4]], sources=[0], targets=[3],
                            ground=[4])
@@ -100,7 +100,7 @@ def test_wheatstone_unbalanced(targets):
 
 def ladder(sections):
     # Nodes 0..n along the rungs, ground node n + 1. Series edge (i - 1, i)
-    # and shunt edge (i, ground) for i = 1..n; series edges come first.
+    # and shunt edge (i, ground) for i = 1..n, series edges first.
     n = sections
     series = [[i - 1, i] for i in range(1, n + 1)]
     shunts = [[i, n + 1] for i in range(1, n + 1)]
@@ -210,8 +210,8 @@ def test_linear_in_inputs(case, a, b):
 @given(st.integers(0, 10_000), st.integers(6, 24), st.integers(2, 3), st.integers(0, 2))
 def test_reciprocity(seed, n_nodes, n_sources, n_ground):
     # Drive source a at 1 V with the other sources at 0 V and read the
-    # current delivered into source b; then swap a and b. Reciprocity of a
-    # network of resistors says the two transfer conductances are equal.
+    # current delivered into source b, then swap a and b. By reciprocity
+    # the two transfer conductances of a resistor network are equal.
     network = random_network(seed, n_nodes, n_sources, 1, n_ground)
     conductances = random_conductances(seed + 2, network.n_edges)
     a, b = network.sources[0], network.sources[1]

@@ -46,7 +46,7 @@ def test_regression_shapes_and_range():
 
 
 def test_regression_full_weight():
-    # Row sums of exactly 1 leave no weight to ground; the map stays convex.
+    # Row sums of exactly 1 leave no weight to ground, so the map is convex.
     task = regression_task(4, 2, 10, 0, seed=3, total_weight=(1.0, 1.0))
     np.testing.assert_allclose(np.array(task.metadata["map"]).sum(axis=1), 1.0, rtol=1e-14)
 

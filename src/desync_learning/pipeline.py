@@ -1,7 +1,10 @@
 """Glue between the Snakemake configuration and the library.
 
 The rule scripts stay thin: they call :func:`write_networks`,
-:func:`write_tasks` and :func:`run_setting` with the validated config.
+:func:`write_tasks` and :func:`run_setting` with the config after
+Snakemake's ``validate`` has checked it against
+``workflow/schemas/config.schema.yaml`` and filled in the defaults, which
+these functions rely on.
 :func:`check_config` adds the cross-references and ranges that the JSON
 schema cannot express, and :func:`study_settings` lists the jobs of a study.
 """
@@ -20,7 +23,7 @@ import xarray as xr
 from . import __version__
 from .checks import check_in_range
 from .hardware import HardwareLearner, HardwareParameters
-from .io import provenance, write_netcdf, write_provenance
+from .io import atomic_folder, provenance, write_netcdf, write_provenance
 from .networks import (
     choose_terminals,
     disordered_network,
@@ -32,7 +35,7 @@ from .networks import (
 from .randomness import run_seed
 from .schedules import SCHEDULES, make_schedule
 from .solver import Circuit
-from .tasks import make_task, read_task, write_task
+from .tasks import make_task, read_task, teacher_map, write_task
 from .training import ContinuousLearner, DiscreteLearner, train
 
 logger = logging.getLogger(__name__)
@@ -80,15 +83,15 @@ def check_config(config: dict) -> None:
         if missing:
             raise ValueError(f"network {name!r} (generator {generator!r}) is missing {missing}")
     for name, learner in config["learners"].items():
-        if learner.get("k_min", 0.001) >= learner.get("k_max", 10.0):
+        if learner["k_min"] >= learner["k_max"]:
             raise ValueError(
-                f"learner {name!r}: k_min={learner.get('k_min')!r} must be smaller than "
-                f"k_max={learner.get('k_max')!r}"
+                f"learner {name!r}: k_min={learner['k_min']!r} must be smaller than "
+                f"k_max={learner['k_max']!r}"
             )
-        if learner.get("r_min", 1.0) >= learner.get("r_max", 10.0):
+        if learner["r_min"] >= learner["r_max"]:
             raise ValueError(
-                f"learner {name!r}: r_min={learner.get('r_min')!r} must be smaller than "
-                f"r_max={learner.get('r_max')!r}"
+                f"learner {name!r}: r_min={learner['r_min']!r} must be smaller than "
+                f"r_max={learner['r_max']!r}"
             )
     for name, task in config["tasks"].items():
         if task["kind"] in ("regression", "classification") and "n_train" not in task:
@@ -101,22 +104,30 @@ def check_config(config: dict) -> None:
                 f"{where}: unknown network {study['network']!r}; known networks are "
                 f"{sorted(config['networks'])}"
             )
+        generated = config["networks"][study["network"]]["generator"] != "file"
         for task in study["tasks"]:
             if task not in config["tasks"]:
                 raise ValueError(f"{where}: unknown task {task!r}; known tasks are {sorted(config['tasks'])}")
+            spec = config["tasks"][task]
+            missing = [key for key in ("n_sources", "n_targets") if key not in spec]
+            if generated and spec["kind"] != "classification" and missing:
+                raise ValueError(
+                    f"{where}: task {task!r} on the generated network {study['network']!r} needs "
+                    f"{missing}; a generated network has no terminals of its own"
+                )
         for learner in study["learners"]:
             if learner not in config["learners"]:
                 raise ValueError(
                     f"{where}: unknown learner {learner!r}; known learners are {sorted(config['learners'])}"
                 )
-        schedule = study.get("schedule", "bernoulli")
+        schedule = study["schedule"]
         if schedule not in SCHEDULES:
             raise ValueError(f"{where}: unknown schedule {schedule!r}; known schedules are {sorted(SCHEDULES)}")
         for p in study["update_probabilities"]:
             check_in_range(f"{where}: update probability", p, 0.0, 1.0, low_open=True)
         for task in study["tasks"]:
             n_train = config["tasks"][task].get("n_train", 1)
-            for b in study.get("batch_sizes", ["full"]):
+            for b in study["batch_sizes"]:
                 if b != "full" and b > n_train:
                     raise ValueError(
                         f"{where}: batch size {b} exceeds the {n_train} training points of task "
@@ -128,8 +139,8 @@ def study_settings(config: dict, study_name: str) -> list[Setting]:
     """List the jobs of a study, in a fixed order."""
     study = config["studies"][study_name]
     probabilities = [float(p) for p in study["update_probabilities"]]
-    batches = list(study.get("batch_sizes", ["full"]))
-    if study.get("design", "product") == "one_at_a_time":
+    batches = list(study["batch_sizes"])
+    if study["design"] == "one_at_a_time":
         pairs = [(p, "full") for p in probabilities] + [(1.0, b) for b in batches if b != "full"]
     else:
         pairs = [(p, b) for p in probabilities for b in batches]
@@ -157,7 +168,13 @@ def seed_file(folder, seed: int, suffix: str) -> Path:
 def write_networks(config: dict, name: str, folder, n_seeds: int) -> None:
     """Generate (or copy) network ``name`` for seeds 0..n_seeds-1 into ``folder``."""
     spec = config["networks"][name]
-    base = config.get("base_seed", 0)
+    base = config["base_seed"]
+    with atomic_folder(folder) as temporary:
+        _write_networks(spec, name, base, temporary, n_seeds)
+    logger.info("wrote %d networks %r to %s", n_seeds, name, folder)
+
+
+def _write_networks(spec, name, base, folder, n_seeds):
     for seed in range(n_seeds):
         generator = spec["generator"]
         if generator == "file":
@@ -173,7 +190,6 @@ def write_networks(config: dict, name: str, folder, n_seeds: int) -> None:
         network.provenance = {**network.provenance, **provenance(config=spec, seed=seed)}
         del network.provenance["created_utc"]
         write_network(network, seed_file(folder, seed, ".json"))
-    logger.info("wrote %d networks %r to %s", n_seeds, name, folder)
 
 
 def write_tasks(config: dict, network_name: str, task_name: str, network_folder, folder, n_seeds: int) -> None:
@@ -182,44 +198,52 @@ def write_tasks(config: dict, network_name: str, task_name: str, network_folder,
     File networks keep their own terminals; generated networks get terminals
     drawn at random with the task's counts.
     """
-    spec = dict(config["tasks"][task_name])
-    base = config.get("base_seed", 0)
-    kind = spec.pop("kind")
+    spec = config["tasks"][task_name]
+    base = config["base_seed"]
+    with atomic_folder(folder) as temporary:
+        _write_tasks(spec, base, network_name, task_name, network_folder, temporary, n_seeds)
+    logger.info("wrote %d instances of task %r on network %r to %s", n_seeds, task_name, network_name, folder)
+
+
+def _write_tasks(spec, base, network_name, task_name, network_folder, folder, n_seeds):
+    kind = spec["kind"]
     for seed in range(n_seeds):
         network = read_network(seed_file(network_folder, seed, ".json"))
         if not network.targets:
             if kind == "classification":
-                n_sources, n_targets = 4 + int(spec.get("bias", True)), 3
+                n_sources, n_targets = 4 + int(spec["bias"]), 3
             else:
                 n_sources, n_targets = spec["n_sources"], spec["n_targets"]
-            network = choose_terminals(network, n_sources, n_targets, spec.get("n_ground", 1),
+            network = choose_terminals(network, n_sources, n_targets, spec["n_ground"],
                                        run_seed(base, "terminals", network_name, task_name, seed))
         parameters = {key: spec[key] for key in TASK_PARAMETERS[kind] if key in spec}
+        if kind == "regression" and spec["map"] == "teacher":
+            parameters["matrix"] = teacher_map(network, run_seed(base, "teacher", task_name, seed),
+                                               spec["teacher_resistance_range"])
         task = make_task(kind, len(network.sources), len(network.targets),
                          run_seed(base, "task", task_name, seed), **parameters)
         write_network(network, seed_file(folder, seed, ".network.json"))
         write_task(task, seed_file(folder, seed, ".csv"))
-    logger.info("wrote %d instances of task %r on network %r to %s", n_seeds, task_name, network_name, folder)
 
 
 def _make_learner(spec: dict, circuit: Circuit, seeds):
     kind = spec["kind"]
     n_edges = circuit.n_edges
     if kind == "continuous":
-        low, high = spec.get("initial_range", [0.5, 1.5])
+        low, high = spec["initial_range"]
         initial = np.stack([np.random.default_rng(_child(s, "initial")).uniform(low, high, n_edges) for s in seeds])
-        return ContinuousLearner(initial, spec.get("learning_rate", 0.05), spec.get("nudge", 0.1),
-                                 spec.get("k_min", 0.001), spec.get("k_max", 10.0))
-    levels = spec.get("levels", 128)
-    if spec.get("initial_positions", "random") == "random":
+        return ContinuousLearner(initial, spec["learning_rate"], spec["nudge"],
+                                 spec["k_min"], spec["k_max"])
+    levels = spec["levels"]
+    if spec["initial_positions"] == "random":
         positions = np.stack([np.random.default_rng(_child(s, "initial")).integers(0, levels, n_edges) for s in seeds])
     else:
         positions = np.full((len(seeds), n_edges), levels // 2)
     if kind == "discrete":
-        return DiscreteLearner(positions, levels, spec.get("r_min", 1.0), spec.get("r_max", 10.0),
-                               spec.get("nudge", 0.1))
+        return DiscreteLearner(positions, levels, spec["r_min"], spec["r_max"],
+                               spec["nudge"])
     parameters = HardwareParameters(**{key: spec[key] for key in HARDWARE_KEYS if key in spec})
-    return HardwareLearner(parameters, spec.get("nudge", 0.1), positions)
+    return HardwareLearner(parameters, spec["nudge"], positions)
 
 
 def _child(seed, purpose):
@@ -238,7 +262,7 @@ def run_setting(config: dict, setting: Setting, task_folder, output, raster_step
     """
     study = config["studies"][setting.study]
     spec = config["learners"][setting.learner]
-    base = config.get("base_seed", 0)
+    base = config["base_seed"]
     n_seeds = study["seeds"]
 
     networks, tasks = [], []
@@ -250,12 +274,12 @@ def run_setting(config: dict, setting: Setting, task_folder, output, raster_step
 
     p = setting.update_probability
     steps = max(1, int(math.ceil(study["updates_per_edge"] / p)))
-    record_every = max(1, steps // study.get("record_points", 200))
+    record_every = max(1, steps // study["record_points"])
     seeds = [run_seed(base, setting.study, setting.task, seed) for seed in range(n_seeds)]
     circuit = Circuit(networks)
     learner = _make_learner(spec, circuit, seeds)
-    schedule = make_schedule(study.get("schedule", "bernoulli"), update_probability=p,
-                             **study.get("schedule_parameters", {}))
+    schedule = make_schedule(study["schedule"], update_probability=p,
+                             **study["schedule_parameters"])
     logger.info("%s/%s: %d seeds, %d nodes, %d edges, %d training points, batch %d, p=%g, %d steps",
                 setting.study, setting.name, n_seeds, circuit.n_nodes, circuit.n_edges, n_train,
                 batch_size, p, steps)

@@ -403,13 +403,21 @@ class Circuit:
         ----------
         voltages : ndarray, shape (R, B, N)
             Node voltages in internal order.
+
+        Notes
+        -----
+        The result is always C-contiguous. Fancy indexing can return other
+        memory layouts depending on R, and NumPy's summation order over the
+        batch axis follows the layout, so without the copy a run's batch
+        sums would change in the last bits with the number of runs stacked.
         """
         if self.shared_topology:
             a, b = self.edges[0, :, 0], self.edges[0, :, 1]
-            return voltages[:, :, a] - voltages[:, :, b]
+            return np.ascontiguousarray(voltages[:, :, a] - voltages[:, :, b])
         a = self.edges[:, None, :, 0]
         b = self.edges[:, None, :, 1]
-        return np.take_along_axis(voltages, a, axis=2) - np.take_along_axis(voltages, b, axis=2)
+        drops = np.take_along_axis(voltages, a, axis=2) - np.take_along_axis(voltages, b, axis=2)
+        return np.ascontiguousarray(drops)
 
     def node_voltages(self, voltages) -> np.ndarray:
         """Reorder voltages from internal order to each network's node ids."""

@@ -129,8 +129,26 @@ def realizable_map(n_sources, n_targets, rng, *, total_weight=(0.3, 0.8)):
     return weights * totals
 
 
+def teacher_map(network, seed, resistance_range=(1.0, 10.0)):
+    """Return the T×S map from inputs to outputs of ``network`` with random resistances.
+
+    Resistances are drawn uniformly in ``resistance_range`` (ohms); column s
+    of the map is the target voltages when source s is at 1 V and the other
+    sources at 0 V. A task built on this map can be learned exactly by the
+    same network with continuous conductances.
+    """
+    from .solver import solve_network
+
+    low = check_in_range("resistance_range[0]", resistance_range[0], 0.0, None, low_open=True)
+    high = check_in_range("resistance_range[1]", resistance_range[1], low, None)
+    rng = np.random.default_rng(seed)
+    conductances = 1.0 / rng.uniform(low, high, size=network.n_edges)
+    voltages = solve_network(network, conductances, np.eye(len(network.sources)))
+    return voltages[:, network.targets].T
+
+
 def regression_task(n_sources, n_targets, n_train, n_test, seed, *, input_range=(0.0, 1.0),
-                    total_weight=(0.3, 0.8)) -> Task:
+                    total_weight=(0.3, 0.8), matrix=None) -> Task:
     """Generate a linear regression task ``V^D = A x`` with A realizable by a resistor network.
 
     Parameters
@@ -143,6 +161,9 @@ def regression_task(n_sources, n_targets, n_train, n_test, seed, *, input_range=
         Inputs are uniform in this range, volts.
     total_weight : (float, float)
         Range of the row sums of A (see :func:`realizable_map`).
+    matrix : ndarray, shape (T, S), optional
+        Use this map instead of drawing one, for example from
+        :func:`teacher_map`.
     """
     n_sources = check_integer("n_sources", n_sources, 1)
     n_targets = check_integer("n_targets", n_targets, 1)
@@ -151,7 +172,11 @@ def regression_task(n_sources, n_targets, n_train, n_test, seed, *, input_range=
     low = check_in_range("total_weight[0]", total_weight[0], 0.0, 1.0)
     check_in_range("total_weight[1]", total_weight[1], low, 1.0)
     rng = np.random.default_rng(seed)
-    matrix = realizable_map(n_sources, n_targets, rng, total_weight=total_weight)
+    if matrix is None:
+        matrix = realizable_map(n_sources, n_targets, rng, total_weight=total_weight)
+    matrix = check_finite_array("matrix", matrix, ndim=2)
+    if matrix.shape != (n_targets, n_sources):
+        raise ValueError(f"matrix must have shape ({n_targets}, {n_sources}), got {matrix.shape}")
     inputs = rng.uniform(input_range[0], input_range[1], size=(n_train + n_test, n_sources))
     desired = inputs @ matrix.T
     metadata = {"map": matrix.tolist(), "input_range": list(input_range)}

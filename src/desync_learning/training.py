@@ -159,7 +159,13 @@ class DiscreteLearner:
     def __init__(self, initial_positions, levels, r_min, r_max, nudge):
         self.levels, self.r_min, self.r_max = check_resistor(levels, r_min, r_max)
         self.nudge = check_nudge(nudge)
-        self.positions = np.asarray(initial_positions).astype(np.int16)
+        positions = np.asarray(initial_positions)
+        if positions.min() < 0 or positions.max() >= self.levels:
+            raise ValueError(
+                f"initial positions span {positions.min()}..{positions.max()}, outside "
+                f"0..{self.levels - 1}"
+            )
+        self.positions = positions.astype(np.int16)
 
     def start(self, circuit, seeds, batch_size):
         """Nothing to prepare: the ideal sign rule draws no random numbers."""

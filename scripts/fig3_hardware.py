@@ -1,0 +1,127 @@
+"""Rule script: Fig. 3, desynchronous learning on the emulated laboratory hardware.
+
+Top row: the normalized training error against steps t and against updates
+per edge p·t, one curve per update probability p, and the late-time error
+against p. Bottom row: how much of the discrete state space the runs
+explore, against p: distinct states visited, parity classes visited and the
+fraction of moves that undo the same edge's previous move.
+"""
+
+import logging
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from desync_learning import plotting  # noqa: E402
+from desync_learning.io import setup_logging  # noqa: E402
+from desync_learning.tables import (  # noqa: E402
+    EXPLORATION_COLUMNS,
+    FINAL_ERROR_COLUMNS,
+    LEARNING_CURVE_COLUMNS,
+)
+
+setup_logging(snakemake.log[0])
+logger = logging.getLogger("fig3_hardware")
+
+STUDY = "hardware"
+SYNCHRONOUS_LABEL = "median at $p = 1$"
+LEGEND_TITLE = "lines and points: median over seeds; bands and bars: interquartile range"
+
+
+def draw_learning_curves(by_time, by_updates, curves, palette):
+    """Draw the error against t and against p·t."""
+    plotting.plot_curves(by_time, curves, x="step", y="error_normalized", palette=palette, legend=False)
+    by_time.set_xlabel("step $t$")
+    by_time.set_ylabel("training error / initial")
+    plotting.plot_curves(by_updates, curves, x="updates_per_edge", y="error_normalized", palette=palette,
+                         legend=False)
+    by_updates.set_xlabel("updates per edge $p\\,t$")
+    by_updates.set_ylabel("training error / initial")
+    for ax in (by_time, by_updates):
+        plotting.annotate_seeds(ax, plotting.seed_count_text(curves, "p") + " per curve")
+
+
+def draw_late_time(ax, finals, late_label):
+    """Draw the late-time error against p with the synchronous median as a dashed line."""
+    plotting.plot_knob_summary(ax, finals, x="p", y="final_error_normalized", log_y=True)
+    synchronous = finals.loc[finals["p"] == 1.0, "final_error_normalized"].dropna()
+    if not synchronous.empty:
+        plotting.add_reference_line(ax, synchronous.median(), SYNCHRONOUS_LABEL)
+        ax.legend(frameon=False, loc="best")
+    ax.set_xlabel("update probability $p$")
+    ax.set_ylabel(late_label)
+    plotting.annotate_seeds(ax, plotting.seed_count_text(finals, "p") + " per point")
+
+
+def draw_exploration(axes, exploration):
+    """Draw distinct states, parity classes and flip-back fraction against p.
+
+    Runs with smaller p take more steps (the same updates per edge), so the
+    number of states a run can visit, steps + 1, is drawn as a bound.
+    """
+    states_ax, parity_ax, flip_ax = axes
+    plotting.plot_knob_summary(states_ax, exploration, x="p", y="distinct_states", log_y=True)
+    if exploration["steps"].notna().any():
+        bound = exploration.groupby("p")["steps"].max() + 1
+        states_ax.plot(bound.index, bound.to_numpy(), color="0.45", linestyle="--", linewidth=0.8,
+                       marker="_", markersize=12, markeredgewidth=1.2, label="steps + 1", zorder=3)
+        states_ax.legend(frameon=False, loc="best")
+    states_ax.set_ylabel("distinct states visited")
+
+    plotting.plot_knob_summary(parity_ax, exploration, x="p", y="parity_classes", log_y=True)
+    # Synchronous ±1 steps move every edge at every step, so without saturation
+    # the edges' position parities all flip together: at most 2 classes.
+    plotting.add_reference_line(parity_ax, 2, "2, synchronous limit")
+    parity_ax.legend(frameon=False, loc="best")
+    parity_ax.set_ylabel("parity classes visited")
+
+    plotting.plot_knob_summary(flip_ax, exploration, x="p", y="flip_back_fraction")
+    flip_ax.set_ylabel("flip-back fraction of moves")
+    for ax in axes:
+        ax.set_xlabel("update probability $p$")
+        plotting.annotate_seeds(ax, plotting.seed_count_text(exploration, "p") + " per point")
+
+
+plotting.set_style()
+curves = plotting.select_rows(
+    plotting.read_table(snakemake.input.learning_curves, LEARNING_CURVE_COLUMNS, "learning_curves"), study=STUDY)
+finals = plotting.select_rows(
+    plotting.read_table(snakemake.input.final_errors, FINAL_ERROR_COLUMNS, "final_errors"), study=STUDY)
+exploration = plotting.select_rows(
+    plotting.read_table(snakemake.input.exploration, EXPLORATION_COLUMNS, "exploration"), study=STUDY)
+late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
+
+# The exploration table has no step count; take it from the same run in final_errors.
+steps = finals[["run_file", "seed", "steps"]].drop_duplicates()
+exploration = exploration.merge(steps, on=["run_file", "seed"], how="left")
+palette = plotting.knob_palette(curves["p"]) if not curves.empty else {}
+logger.info("study %r: p values %s; %d curve rows, %d late-time rows, %d exploration rows", STUDY,
+            sorted(palette, reverse=True), len(curves), len(finals), len(exploration))
+
+figure = plt.figure(figsize=(7.2, 4.9), layout="constrained")
+axes = figure.subplots(2, 3)
+for ax, letter in zip(axes.ravel(), "abcdef"):
+    plotting.label_panel(ax, letter)
+
+if curves.empty:
+    for ax in axes[0, :2]:
+        plotting.mark_missing(ax, f"no rows of study {STUDY!r} in learning_curves.csv")
+else:
+    draw_learning_curves(axes[0, 0], axes[0, 1], curves, palette)
+if finals.empty:
+    plotting.mark_missing(axes[0, 2], f"no rows of study {STUDY!r} in final_errors.csv")
+else:
+    draw_late_time(axes[0, 2], finals, late_label)
+if exploration.empty:
+    for ax in axes[1]:
+        plotting.mark_missing(ax, f"no rows of study {STUDY!r} in exploration.csv")
+else:
+    draw_exploration(axes[1], exploration)
+
+if palette:
+    plotting.knob_legend(figure, palette, "p", LEGEND_TITLE)
+
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])

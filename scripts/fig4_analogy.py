@@ -1,0 +1,117 @@
+"""Rule script: Fig. 4, desynchronization compared with mini-batching.
+
+Left column: the update probability p at full batch (b = M). Right column:
+the batch fraction b/M at p = 1. Rows: learning curves of the continuous
+learner and of the emulated hardware in rescaled time, the late-time error
+against the knob value, and the cosine similarity between each step's update
+and the synchronous full-batch update against the knob value.
+"""
+
+import logging
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from desync_learning import plotting  # noqa: E402
+from desync_learning.io import setup_logging  # noqa: E402
+from desync_learning.tables import (  # noqa: E402
+    FINAL_ERROR_COLUMNS,
+    LEARNING_CURVE_COLUMNS,
+    UPDATE_NOISE_COLUMNS,
+)
+
+setup_logging(snakemake.log[0])
+logger = logging.getLogger("fig4_analogy")
+
+STUDY = "minibatch"
+LEARNERS = ["continuous", "hardware"]
+# Per knob: column title, x column of the learning curves and its axis label.
+KNOBS = {
+    "p": ("desynchronization: $p$ at $b = M$", "updates_per_edge", "updates per edge $p\\,t$"),
+    "batch_fraction": ("mini-batching: $b/M$ at $p = 1$", "step", "steps $t$ (= updates per edge at $p = 1$)"),
+}
+KNOB_AXIS_LABELS = {"p": "update probability $p$", "batch_fraction": "batch fraction $b/M$"}
+LEGEND_TEXT = "lines and points: median over seeds; bands and bars: interquartile range"
+
+
+def with_knobs(frame):
+    """Return the rows of each knob with columns ``knob`` and ``value``.
+
+    Rows at full batch vary p; rows at p = 1 vary b/M. The synchronous
+    full-batch run belongs to both.
+    """
+    vary_p = frame[frame["batch_size"] == frame["n_train"]].assign(knob="p", value=lambda f: f["p"])
+    vary_batch = frame[frame["p"] == 1.0].assign(knob="batch_fraction",
+                                                 value=lambda f: f["batch_size"] / f["n_train"])
+    return vary_p, vary_batch
+
+
+def draw_curves(ax, curves, knob, learner, palette):
+    """Draw one learner's learning curves for one knob, one curve per knob value."""
+    _, x, x_label = KNOBS[knob]
+    rows = curves[curves["learner"] == learner].assign(**{knob: lambda f: f["value"]})
+    if rows.empty:
+        plotting.mark_missing(ax, f"no {learner!r} rows of study {STUDY!r} for this knob")
+        return
+    plotting.plot_curves(ax, rows, x=x, y="error_normalized", knob=knob, palette=palette, legend=True)
+    ax.legend(frameon=False, loc="best")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(f"{learner}\ntraining error / initial")
+    plotting.annotate_seeds(ax, plotting.seed_count_text(rows, "value") + " per curve")
+
+
+def draw_summary(ax, rows, y, knob, y_label, log_y=False):
+    """Draw a per-seed quantity against the knob value, one line per learner."""
+    if rows.empty:
+        plotting.mark_missing(ax, f"no rows of study {STUDY!r} for this knob")
+        return
+    plotting.plot_knob_summary(ax, rows, x="value", y=y, hue="learner", log_y=log_y)
+    ax.legend(frameon=False, loc="best")
+    ax.set_xlabel(KNOB_AXIS_LABELS[knob])
+    ax.set_ylabel(y_label)
+    plotting.annotate_seeds(ax, plotting.seed_count_text(rows, ["learner", "value"]) + " per point")
+
+
+plotting.set_style()
+curves = plotting.select_rows(
+    plotting.read_table(snakemake.input.learning_curves, LEARNING_CURVE_COLUMNS, "learning_curves"), study=STUDY)
+finals = plotting.select_rows(
+    plotting.read_table(snakemake.input.final_errors, FINAL_ERROR_COLUMNS, "final_errors"), study=STUDY)
+noise = plotting.select_rows(
+    plotting.read_table(snakemake.input.update_noise, UPDATE_NOISE_COLUMNS, "update_noise"), study=STUDY)
+late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
+
+# The learning-curve table has no training-set size; take it from the same run file.
+sizes = finals[["run_file", "n_train"]].drop_duplicates()
+curves = curves.merge(sizes, on="run_file", how="left")
+curves_by_knob = dict(zip(KNOBS, with_knobs(curves)))
+finals_by_knob = dict(zip(KNOBS, with_knobs(finals)))
+# One colour per value on both knobs, so that p = 0.5 and b/M = 0.5 match.
+palette = plotting.knob_palette(list(curves_by_knob["p"]["value"]) + list(curves_by_knob["batch_fraction"]["value"]))
+for knob in KNOBS:
+    logger.info("knob %s: values %s; %d curve rows, %d late-time rows, %d update-noise rows", knob,
+                sorted(curves_by_knob[knob]["value"].unique()), len(curves_by_knob[knob]),
+                len(finals_by_knob[knob]), int((noise["knob"] == knob).sum()))
+
+figure = plt.figure(figsize=(7.2, 9.0), layout="constrained")
+columns = figure.subfigures(1, 2, wspace=0.03)
+column_axes = [subfigure.subplots(4, 1) for subfigure in columns]
+for left, right in zip(*column_axes):
+    # Shared y axes, so that a row compares the two knobs directly.
+    right.sharey(left)
+for column, (knob, (title, _, _)) in enumerate(KNOBS.items()):
+    columns[column].suptitle(title, fontsize=9, fontweight="bold")
+    axes = column_axes[column]
+    for row, ax in enumerate(axes):
+        plotting.label_panel(ax, "abcd"[row] if column == 0 else "efgh"[row])
+    for row, learner in enumerate(LEARNERS):
+        draw_curves(axes[row], curves_by_knob[knob], knob, learner, palette)
+    draw_summary(axes[2], finals_by_knob[knob], "final_error_normalized", knob, late_label, log_y=True)
+    draw_summary(axes[3], noise[noise["knob"] == knob], "cosine_similarity", knob,
+                 "cosine similarity of the update\nwith the synchronous full-batch update")
+
+figure.suptitle(LEGEND_TEXT, fontsize=7)
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
