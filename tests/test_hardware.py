@@ -100,9 +100,10 @@ def one_step_moves(start_position):
     inputs = tasks[0].train_inputs[None, :1]
     desired = tasks[0].train_desired[None, :1]
     imposed = learner.extra_inputs(inputs)
-    free = circuit.solve(learner.conductances(), imposed).voltages
+    states = circuit.solve(learner.conductances(), imposed)
+    free = states.voltages
     mask = np.ones((1, network.n_edges), dtype=bool)
-    learner.update(circuit, free, imposed, desired, mask)
+    learner.apply(learner.propose(circuit, states, None, desired, imposed), mask)
 
     clamp = clamp_targets(free[:, :, circuit.target_slice], desired, 0.5)
     clamped = circuit.solve_fixed_targets(learner.ideal_conductances(), imposed, clamp)

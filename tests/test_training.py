@@ -228,3 +228,44 @@ def test_learner_nudge_rejected(nudge, shown):
 def test_learning_rate_rejected():
     with pytest.raises(ValueError, match=r"learning_rate must lie in \(0\.0, inf\], got -0\.1"):
         ContinuousLearner(np.ones((1, 3)), -0.1, 0.1, 0.01, 10.0)
+
+
+def test_stale_updates_by_hand():
+    # With staleness d the step applied at t is the one measured at t - d;
+    # nothing moves during the first d steps.
+    steps, delay, alpha, eta, k_min, k_max = 20, 3, 0.5, 0.1, 0.01, 10.0
+    network = networks(1)[0]
+    task = tasks(1)[0]
+    learner = continuous(1, network.n_edges, alpha, eta)
+    k_run = learner.k[0].copy()
+    train(Circuit(network), [task], learner, make_schedule("synchronous"), steps=steps, batch_size=8,
+          seeds=seeds(1), staleness=delay)
+
+    single = Circuit(network)
+    i, j = network.edges.T
+    measured = []
+    for t in range(steps):
+        free = solve_network(network, k_run, task.train_inputs)
+        clamp = (1 - eta) * free[:, network.targets] + eta * task.train_desired
+        clamped = single.node_voltages(single.solve_fixed_targets(k_run, task.train_inputs, clamp[None]))[0]
+        drops_free, drops_clamped = free[:, i] - free[:, j], clamped[:, i] - clamped[:, j]
+        measured.append((alpha / eta) * (drops_free**2 - drops_clamped**2).mean(axis=0))
+        if t >= delay:
+            k_run = np.clip(k_run + measured[t - delay], k_min, k_max)
+    np.testing.assert_allclose(learner.k[0], k_run, rtol=1e-9)
+
+
+def test_zero_staleness_unchanged():
+    circuit = Circuit(networks(2))
+    first = train(circuit, tasks(2), continuous(2, circuit.n_edges), make_schedule("bernoulli", update_probability=0.5),
+                  steps=15, batch_size=3, seeds=seeds(2))
+    second = train(circuit, tasks(2), continuous(2, circuit.n_edges), make_schedule("bernoulli", update_probability=0.5),
+                   steps=15, batch_size=3, seeds=seeds(2), staleness=0)
+    np.testing.assert_array_equal(first.error, second.error)
+
+
+def test_staleness_rejected():
+    circuit = Circuit(networks(1))
+    with pytest.raises(ValueError, match=r"staleness must be an integer in \[0, inf\], got -1"):
+        train(circuit, tasks(1), continuous(1, circuit.n_edges), make_schedule("synchronous"), steps=5,
+              batch_size=3, seeds=seeds(1), staleness=-1)

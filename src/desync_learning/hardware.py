@@ -152,38 +152,44 @@ class HardwareLearner:
         noisy = inputs + hw.dac_noise * self._input_noise.draw()
         return quantize(noisy, hw.dac_bits, hw.voltage_range)
 
-    def update(self, circuit, free_voltages, imposed_inputs, desired, mask):
-        """Run one clamped measurement and comparator decision; move masked edges.
+    def propose(self, circuit, states, batch, desired, extra):
+        """Run one clamped measurement and every edge's comparator decision.
 
         Parameters
         ----------
-        free_voltages : ndarray, shape (R, b, N)
-            Free network voltages under the imposed batch inputs.
-        imposed_inputs : ndarray, shape (R, b, S)
-            DAC input voltages.
+        states : States
+            Free state of the free network; its last b columns are the
+            batch under the DAC inputs ``extra``.
+        batch : ndarray of int, shape (R, b)
+            Indices of the batch in the training set (unused: the DAC
+            columns already hold the batch).
         desired : ndarray, shape (R, b, T)
-            Desired outputs of the batch.
-        mask : ndarray of bool, shape (R, E)
+            Desired outputs of the batch, volts.
+        extra : ndarray, shape (R, b, S)
+            DAC input voltages of the batch.
 
         Returns
         -------
-        ndarray of int8, shape (R, E)
-            The move of each edge: -1, 0 or +1 position.
+        ndarray of int16, shape (R, E)
+            +1 where the comparator asks for a higher resistance, -1 otherwise.
         """
         hw = self.parameters
+        free_voltages = states.voltages[:, -extra.shape[1]:]
         outputs = free_voltages[:, :, circuit.target_slice]
         measured = quantize(outputs + hw.adc_noise * self._output_noise.draw(), hw.adc_bits, hw.voltage_range)
         clamp = (1.0 - self.nudge) * measured + self.nudge * desired
         clamp = quantize(clamp + hw.dac_noise * self._clamp_noise.draw(), hw.dac_bits, hw.voltage_range)
         clamped_k = 1.0 / (self.resistances() * self.clamped_factor)
-        clamped_voltages = circuit.solve_fixed_targets(clamped_k, imposed_inputs, clamp)
+        clamped_voltages = circuit.solve_fixed_targets(clamped_k, extra, clamp)
 
         free_drops = circuit.voltage_drops(free_voltages)
         clamped_drops = circuit.voltage_drops(clamped_voltages)
         signal = np.sqrt((clamped_drops**2).sum(axis=1)) - np.sqrt((free_drops**2).sum(axis=1))
         signal = signal + self.offset + hw.comparator_noise * self._comparator.draw()
-        direction = np.where(signal > TIE_TOLERANCE, 1, -1).astype(np.int16)
+        return np.where(signal > TIE_TOLERANCE, 1, -1).astype(np.int16)
 
+    def apply(self, proposal, mask):
+        """Move the masked edges one position; return the moves (-1, 0, +1), shape (R, E)."""
         old = self.positions
-        self.positions = np.clip(old + mask * direction, 0, hw.levels - 1).astype(np.int16)
+        self.positions = np.clip(old + mask * proposal, 0, self.parameters.levels - 1).astype(np.int16)
         return (self.positions - old).astype(np.int8)

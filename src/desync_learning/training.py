@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,11 +133,14 @@ class ContinuousLearner:
         return continuous_update(circuit.voltage_drops(free), circuit.voltage_drops(clamped),
                                  self.nudge, self.learning_rate)
 
-    def update(self, circuit, states, batch, desired, mask, extra):
-        """Apply the masked batch update; return the commanded change (R, E)."""
-        proposed = self.proposed_update(circuit, states, batch, desired)
-        self.k = apply_continuous(self.k, proposed, mask, self.k_min, self.k_max)
-        return np.where(mask, proposed, 0.0)
+    def propose(self, circuit, states, batch, desired, extra=None):
+        """Return the update every edge would make from the current state."""
+        return self.proposed_update(circuit, states, batch, desired)
+
+    def apply(self, proposal, mask):
+        """Apply a proposal on the masked edges; return the commanded change (R, E)."""
+        self.k = apply_continuous(self.k, proposal, mask, self.k_min, self.k_max)
+        return np.where(mask, proposal, 0.0)
 
 
 class DiscreteLearner:
@@ -185,11 +189,14 @@ class DiscreteLearner:
         clamped = states.clamped(circuit, clamp_targets(outputs, desired, self.nudge), columns=batch)
         return discrete_direction(circuit.voltage_drops(free), circuit.voltage_drops(clamped))
 
-    def update(self, circuit, states, batch, desired, mask, extra):
+    def propose(self, circuit, states, batch, desired, extra=None):
+        """Return the step every edge would make from the current state."""
+        return self.proposed_update(circuit, states, batch, desired)
+
+    def apply(self, proposal, mask):
         """Move the masked edges; return the moves (-1, 0, +1), shape (R, E)."""
         old = self.positions
-        self.positions = apply_discrete(old, self.proposed_update(circuit, states, batch, desired),
-                                        mask, self.levels)
+        self.positions = apply_discrete(old, proposal, mask, self.levels)
         return (self.positions - old).astype(np.int8)
 
 
@@ -248,7 +255,7 @@ class Trajectory:
 
 
 def train(circuit, tasks, learner, schedule: UpdateSchedule, *, steps, batch_size, seeds,
-          record_every=1, raster_steps=0, progress_seconds=30.0) -> Trajectory:
+          record_every=1, raster_steps=0, staleness=0, progress_seconds=30.0) -> Trajectory:
     """Train R runs with coupled learning and record their trajectories.
 
     Parameters
@@ -271,6 +278,10 @@ def train(circuit, tasks, learner, schedule: UpdateSchedule, *, steps, batch_siz
         every this many steps (and at the last step).
     raster_steps : int
         Keep the update masks of this many first steps.
+    staleness : int
+        d >= 0: each update uses the voltage drops measured d steps earlier,
+        while the other edges have kept changing. With d > 0 no edge moves
+        during the first d steps.
     progress_seconds : float
         Log progress at most this often.
 
@@ -286,6 +297,7 @@ def train(circuit, tasks, learner, schedule: UpdateSchedule, *, steps, batch_siz
     steps = check_integer("steps", steps, 1)
     record_every = check_integer("record_every", record_every, 1)
     raster_steps = check_integer("raster_steps", raster_steps, 0)
+    staleness = check_integer("staleness", staleness, 0)
     n_runs = circuit.n_replicas
     if len(tasks) != n_runs or len(seeds) != n_runs:
         raise ValueError(
@@ -317,6 +329,7 @@ def train(circuit, tasks, learner, schedule: UpdateSchedule, *, steps, batch_siz
     distance = np.zeros(n_runs)
 
     m, m_test = data.n_train, data.n_test
+    pending = deque()
     record = 0
     started = last_log = time.perf_counter()
     k = learner.conductances()
@@ -354,11 +367,13 @@ def train(circuit, tasks, learner, schedule: UpdateSchedule, *, steps, batch_siz
 
         reference = _reference_update(learner, circuit, states, data) if recording else None
         desired = _gather(data.train_desired, batch)
-        if extra is not None:
-            start = states.voltages.shape[1] - extra.shape[1]
-            change = learner.update(circuit, states.voltages[:, start:], extra, desired, mask)
-        else:
-            change = learner.update(circuit, states, batch, desired, mask, None)
+        proposal = learner.propose(circuit, states, batch, desired, extra)
+        if staleness:
+            # Each edge acts on what it measured `staleness` steps ago; until
+            # then it has no measurement and does not move.
+            pending.append(proposal)
+            proposal = pending.popleft() if len(pending) > staleness else np.zeros_like(proposal)
+        change = learner.apply(proposal, mask)
         if recording:
             cosine[:, record] = cosine_similarity(change.astype(float), reference.astype(float))
         if tracker is not None:

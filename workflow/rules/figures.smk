@@ -1,5 +1,6 @@
 # Figures 1-4: one rule, one script and one caption per figure. The scripts
 # read only the tidy tables, plus the laboratory network file for Fig. 1.
+# The conda environment is the project's own, used only with --use-conda.
 
 
 rule fig1_setup:
@@ -20,6 +21,8 @@ rule fig1_setup:
         "results/benchmarks/figures/fig1.tsv"
     params:
         raster_probabilities=config["figures"]["raster_probabilities"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/fig1_setup.py"
 
@@ -37,6 +40,8 @@ rule fig2_simulation:
         "results/benchmarks/figures/fig2.tsv"
     params:
         final_fraction=config["figures"]["final_fraction"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/fig2_simulation.py"
 
@@ -55,6 +60,8 @@ rule fig3_hardware:
         "results/benchmarks/figures/fig3.tsv"
     params:
         final_fraction=config["figures"]["final_fraction"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/fig3_hardware.py"
 
@@ -73,5 +80,7 @@ rule fig4_analogy:
         "results/benchmarks/figures/fig4.tsv"
     params:
         final_fraction=config["figures"]["final_fraction"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/fig4_analogy.py"
