@@ -61,7 +61,7 @@ from scipy.sparse.linalg import spsolve
 
 from desync_learning.hardware import HardwareLearner, HardwareParameters
 from desync_learning.networks import choose_terminals, disordered_network, laboratory_network
-from desync_learning.randomness import run_seed
+from desync_learning.randomness import CHUNK_STEPS, run_seed
 from desync_learning.rules import position_resistance
 from desync_learning.schedules import Bernoulli, Synchronous
 from desync_learning.solver import DENSE_LIMIT, Circuit
@@ -530,7 +530,9 @@ def parse_arguments(argv=None):
         options.repeats = options.repeats or 5
         options.slow_baseline_repeats = 3
         options.target_seconds = 1.0
-        options.min_steps = 20
+        # Random streams refill every CHUNK_STEPS steps; a whole chunk per
+        # call spreads the refill cost as a long training run does.
+        options.min_steps = CHUNK_STEPS
         options.baseline_target_seconds = 0.5
         options.baseline_min_steps = 2
         options.sizes = (64, 512, 4096)

@@ -20,12 +20,12 @@ from desync_learning import plotting  # noqa: E402
 from desync_learning.io import setup_logging  # noqa: E402
 from desync_learning.networks import read_network  # noqa: E402
 from desync_learning.pipeline import seed_file  # noqa: E402
-from desync_learning.tables import RASTER_COLUMNS  # noqa: E402
 
 setup_logging(snakemake.log[0])
 logger = logging.getLogger("fig1_setup")
 
 STUDY = "hardware"
+RASTER_COLUMNS = ["study", "p", "seed", "step", "edge", "updated", "run_file"]
 
 # Text of the three stages of one training step, drawn as boxes in panel (b).
 CYCLE_STAGES = [

@@ -16,12 +16,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from desync_learning import plotting  # noqa: E402
 from desync_learning.io import setup_logging  # noqa: E402
-from desync_learning.tables import FINAL_ERROR_COLUMNS, LEARNING_CURVE_COLUMNS  # noqa: E402
 
 setup_logging(snakemake.log[0])
 logger = logging.getLogger("fig2_simulation")
 
 STUDY = "simulation"
+# Columns this figure reads from each table.
+CURVE_COLUMNS = ["study", "task", "p", "seed", "step", "updates_per_edge", "error_normalized", "test_accuracy"]
+FINAL_COLUMNS = ["study", "task", "p", "seed", "final_error_normalized", "test_accuracy"]
 # Tasks in this order first; any other task of the study follows alphabetically.
 TASK_ORDER = ["allostery", "regression", "classification"]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -48,9 +50,9 @@ def draw_late_time(ax, finals, column):
 
 plotting.set_style()
 curves = plotting.select_rows(
-    plotting.read_table(snakemake.input.learning_curves, LEARNING_CURVE_COLUMNS, "learning_curves"), study=STUDY)
+    plotting.read_table(snakemake.input.learning_curves, CURVE_COLUMNS, "learning_curves"), study=STUDY)
 finals = plotting.select_rows(
-    plotting.read_table(snakemake.input.final_errors, FINAL_ERROR_COLUMNS, "final_errors"), study=STUDY)
+    plotting.read_table(snakemake.input.final_errors, FINAL_COLUMNS, "final_errors"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
 tasks = ordered_tasks(curves) if not curves.empty else []

@@ -17,16 +17,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from desync_learning import plotting  # noqa: E402
 from desync_learning.io import setup_logging  # noqa: E402
-from desync_learning.tables import (  # noqa: E402
-    EXPLORATION_COLUMNS,
-    FINAL_ERROR_COLUMNS,
-    LEARNING_CURVE_COLUMNS,
-)
 
 setup_logging(snakemake.log[0])
 logger = logging.getLogger("fig3_hardware")
 
 STUDY = "hardware"
+# Columns this figure reads from each table.
+CURVE_COLUMNS = ["study", "p", "seed", "step", "updates_per_edge", "error_normalized"]
+FINAL_COLUMNS = ["study", "p", "seed", "steps", "final_error_normalized", "run_file"]
+EXPLORATION_COLUMNS = ["study", "p", "seed", "distinct_states", "parity_classes", "flip_back_fraction",
+                       "run_file"]
 SYNCHRONOUS_LABEL = "median at $p = 1$"
 LEGEND_TITLE = "lines and points: median over seeds; bands and bars: interquartile range"
 
@@ -87,9 +87,9 @@ def draw_exploration(axes, exploration):
 
 plotting.set_style()
 curves = plotting.select_rows(
-    plotting.read_table(snakemake.input.learning_curves, LEARNING_CURVE_COLUMNS, "learning_curves"), study=STUDY)
+    plotting.read_table(snakemake.input.learning_curves, CURVE_COLUMNS, "learning_curves"), study=STUDY)
 finals = plotting.select_rows(
-    plotting.read_table(snakemake.input.final_errors, FINAL_ERROR_COLUMNS, "final_errors"), study=STUDY)
+    plotting.read_table(snakemake.input.final_errors, FINAL_COLUMNS, "final_errors"), study=STUDY)
 exploration = plotting.select_rows(
     plotting.read_table(snakemake.input.exploration, EXPLORATION_COLUMNS, "exploration"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"

@@ -17,16 +17,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from desync_learning import plotting  # noqa: E402
 from desync_learning.io import setup_logging  # noqa: E402
-from desync_learning.tables import (  # noqa: E402
-    FINAL_ERROR_COLUMNS,
-    LEARNING_CURVE_COLUMNS,
-    UPDATE_NOISE_COLUMNS,
-)
 
 setup_logging(snakemake.log[0])
 logger = logging.getLogger("fig4_analogy")
 
 STUDY = "minibatch"
+# Columns this figure reads from each table.
+CURVE_COLUMNS = ["study", "learner", "p", "batch_size", "seed", "step", "updates_per_edge", "error_normalized",
+                 "run_file"]
+FINAL_COLUMNS = ["study", "learner", "p", "batch_size", "n_train", "seed", "final_error_normalized", "run_file"]
+NOISE_COLUMNS = ["study", "learner", "knob", "value", "seed", "cosine_similarity"]
 LEARNERS = ["continuous", "hardware"]
 # Per knob: column title, x column of the learning curves and its axis label.
 KNOBS = {
@@ -77,11 +77,11 @@ def draw_summary(ax, rows, y, knob, y_label, log_y=False):
 
 plotting.set_style()
 curves = plotting.select_rows(
-    plotting.read_table(snakemake.input.learning_curves, LEARNING_CURVE_COLUMNS, "learning_curves"), study=STUDY)
+    plotting.read_table(snakemake.input.learning_curves, CURVE_COLUMNS, "learning_curves"), study=STUDY)
 finals = plotting.select_rows(
-    plotting.read_table(snakemake.input.final_errors, FINAL_ERROR_COLUMNS, "final_errors"), study=STUDY)
+    plotting.read_table(snakemake.input.final_errors, FINAL_COLUMNS, "final_errors"), study=STUDY)
 noise = plotting.select_rows(
-    plotting.read_table(snakemake.input.update_noise, UPDATE_NOISE_COLUMNS, "update_noise"), study=STUDY)
+    plotting.read_table(snakemake.input.update_noise, NOISE_COLUMNS, "update_noise"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
 # The learning-curve table has no training-set size; take it from the same run file.

@@ -27,7 +27,7 @@ from desync_learning.tables import (
 )
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-TABLES = ["learning_curves", "final_errors", "exploration", "update_noise", "update_raster"]
+TABLES = ["learning_curves", "final_errors", "exploration", "update_noise", "update_raster", "damage"]
 
 pytestmark = pytest.mark.pipeline
 

@@ -118,16 +118,23 @@ class HardwareLearner:
                 f"0..{parameters.levels - 1}"
             )
         self.positions = positions.astype(np.int16)
+        self.free_factor = self.clamped_factor = self.offset = None
+
+    def keep_edges(self, kept):
+        """Drop every edge not listed in ``kept``, int array (R, E'), with its potentiometers."""
+        for name in ("positions", "free_factor", "clamped_factor", "offset"):
+            setattr(self, name, np.take_along_axis(getattr(self, name), kept, axis=1))
 
     def start(self, circuit, seeds, batch_size):
-        """Draw each run's fixed imperfections and open its noise streams."""
+        """Draw each run's fixed imperfections (once) and open its noise streams."""
         hw = self.parameters
         e, s, t = circuit.n_edges, circuit.n_sources, circuit.n_targets
-        fixed = [purpose_generator(seed, "hardware_fixed") for seed in seeds]
-        draws = np.stack([g.standard_normal((3, e)) for g in fixed])
-        self.free_factor = np.maximum(0.5, 1.0 + hw.twin_mismatch * draws[:, 0])
-        self.clamped_factor = np.maximum(0.5, 1.0 + hw.twin_mismatch * draws[:, 1])
-        self.offset = hw.comparator_offset * draws[:, 2]
+        if self.free_factor is None:
+            fixed = [purpose_generator(seed, "hardware_fixed") for seed in seeds]
+            draws = np.stack([g.standard_normal((3, e)) for g in fixed])
+            self.free_factor = np.maximum(0.5, 1.0 + hw.twin_mismatch * draws[:, 0])
+            self.clamped_factor = np.maximum(0.5, 1.0 + hw.twin_mismatch * draws[:, 1])
+            self.offset = hw.comparator_offset * draws[:, 2]
         self._comparator = Stream(seeds, "comparator_noise", (e,), kind="normal")
         self._input_noise = Stream(seeds, "dac_input_noise", (batch_size, s), kind="normal")
         self._output_noise = Stream(seeds, "adc_noise", (batch_size, t), kind="normal")

@@ -434,3 +434,58 @@ def choose_terminals(network: Network, n_sources, n_targets, n_ground, seed) -> 
     targets = chosen[n_sources:n_sources + n_targets].tolist()
     ground = chosen[n_sources + n_targets:].tolist()
     return network.with_terminals(sources, targets, ground)
+
+
+def remove_edges(network: Network, fraction, seed) -> tuple[Network, np.ndarray]:
+    """Remove a random fraction of edges (open circuits) without letting a node float.
+
+    Edges are visited in random order and removed unless their removal
+    would disconnect the graph, until ``round(fraction * E)`` are gone.
+
+    Parameters
+    ----------
+    network : Network
+        Network with its terminals.
+    fraction : float
+        Share of edges to remove, in [0, 1).
+    seed : int or SeedSequence
+
+    Returns
+    -------
+    damaged : Network
+        The network without the removed edges, same nodes and terminals.
+    kept : ndarray of int
+        Indices, in the original edge list, of the edges that remain.
+
+    Raises
+    ------
+    ValueError
+        If ``fraction`` is outside [0, 1) or so many edges cannot be removed
+        while keeping the graph connected.
+    """
+    fraction = check_in_range("fraction", fraction, 0.0, 1.0, high_open=True)
+    count = int(round(fraction * network.n_edges))
+    keep = np.ones(network.n_edges, dtype=bool)
+    removed = 0
+    for e in np.random.default_rng(seed).permutation(network.n_edges):
+        if removed == count:
+            break
+        keep[e] = False
+        if node_components(network.n_nodes, network.edges[keep]).max() > 0:
+            keep[e] = True
+        else:
+            removed += 1
+    if removed < count:
+        raise ValueError(
+            f"only {removed} of the requested {count} edges of network {network.name!r} can be "
+            "removed without disconnecting it; use a smaller damage fraction"
+        )
+    kept = np.flatnonzero(keep)
+    damaged = Network(
+        positions=network.positions.copy(), edges=network.edges[kept], name=network.name,
+        conductances=None if network.conductances is None else network.conductances[kept],
+        sources=network.sources, targets=network.targets, ground=network.ground,
+        description=network.description,
+        provenance={**network.provenance, "removed_fraction": fraction},
+    )
+    return damaged, kept

@@ -26,6 +26,7 @@ from .hardware import HardwareLearner, HardwareParameters
 from .io import atomic_folder, provenance, write_netcdf, write_provenance
 from .networks import (
     choose_terminals,
+    remove_edges,
     disordered_network,
     read_network,
     square_lattice,
@@ -36,7 +37,7 @@ from .randomness import run_seed
 from .schedules import SCHEDULES, make_schedule
 from .solver import Circuit
 from .tasks import make_task, read_task, teacher_map, write_task
-from .training import ContinuousLearner, DiscreteLearner, train
+from .training import ContinuousLearner, DiscreteLearner, Trajectory, train
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +54,39 @@ HARDWARE_KEYS = ("levels", "r_min", "r_max", "twin_mismatch", "comparator_offset
 
 @dataclass(frozen=True)
 class Setting:
-    """One job: a study, learner, task, update probability and batch size."""
+    """One job: a study, learner, task and network with one value of every knob.
+
+    ``levels`` overrides the learner's resistor resolution (None keeps it);
+    ``damage_fraction`` is the share of edges removed halfway (None: no
+    damage phase).
+    """
 
     study: str
     learner: str
     task: str
+    network: str
     update_probability: float
     batch_size: int | str
+    staleness: int = 0
+    levels: int | None = None
+    damage_fraction: float | None = None
 
     @property
     def name(self) -> str:
-        """File stem of the job's outputs, e.g. ``continuous-regression-p0.5-bfull``."""
-        return f"{self.learner}-{self.task}-p{self.update_probability:g}-b{self.batch_size}"
+        """File stem of the job's outputs, e.g. ``disordered-continuous-regression-p0.5-bfull``."""
+        name = f"{self.network}-{self.learner}-{self.task}-p{self.update_probability:g}-b{self.batch_size}"
+        if self.staleness:
+            name += f"-d{self.staleness}"
+        if self.levels is not None:
+            name += f"-L{self.levels}"
+        if self.damage_fraction is not None:
+            name += f"-f{self.damage_fraction:g}"
+        return name
+
+
+def study_networks(study: dict) -> list[str]:
+    """Return the networks a study runs on: its ``networks`` list or its ``network``."""
+    return list(study.get("networks") or [study["network"]])
 
 
 def check_config(config: dict) -> None:
@@ -99,12 +121,15 @@ def check_config(config: dict) -> None:
 
     for study_name, study in config["studies"].items():
         where = f"study {study_name!r}"
-        if study["network"] not in config["networks"]:
-            raise ValueError(
-                f"{where}: unknown network {study['network']!r}; known networks are "
-                f"{sorted(config['networks'])}"
-            )
-        generated = config["networks"][study["network"]]["generator"] != "file"
+        if not study.get("network") and not study.get("networks"):
+            raise ValueError(f"{where}: name a network (network: NAME) or several (networks: [NAMES])")
+        for network in study_networks(study):
+            if network not in config["networks"]:
+                raise ValueError(
+                    f"{where}: unknown network {network!r}; known networks are "
+                    f"{sorted(config['networks'])}"
+                )
+        generated = any(config["networks"][n]["generator"] != "file" for n in study_networks(study))
         for task in study["tasks"]:
             if task not in config["tasks"]:
                 raise ValueError(f"{where}: unknown task {task!r}; known tasks are {sorted(config['tasks'])}")
@@ -112,7 +137,7 @@ def check_config(config: dict) -> None:
             missing = [key for key in ("n_sources", "n_targets") if key not in spec]
             if generated and spec["kind"] != "classification" and missing:
                 raise ValueError(
-                    f"{where}: task {task!r} on the generated network {study['network']!r} needs "
+                    f"{where}: task {task!r} on the generated networks {study_networks(study)} needs "
                     f"{missing}; a generated network has no terminals of its own"
                 )
         for learner in study["learners"]:
@@ -144,15 +169,26 @@ def study_settings(config: dict, study_name: str) -> list[Setting]:
         pairs = [(p, "full") for p in probabilities] + [(1.0, b) for b in batches if b != "full"]
     else:
         pairs = [(p, b) for p in probabilities for b in batches]
-    return [Setting(study_name, learner, task, p, b)
-            for learner in study["learners"] for task in study["tasks"] for p, b in pairs]
+    levels = study["levels"] or [None]
+    damage = study["damage_fractions"] or [None]
+    return [
+        Setting(study_name, learner, task, network, p, b, d, level, fraction)
+        for network in study_networks(study)
+        for learner in study["learners"]
+        for task in study["tasks"]
+        for level in levels
+        for d in study["staleness"]
+        for fraction in damage
+        for p, b in pairs
+    ]
 
 
 def seeds_needed(config: dict) -> dict:
     """Return, per network name, the number of seeds any study uses it with."""
     needed = {}
     for study in config["studies"].values():
-        needed[study["network"]] = max(needed.get(study["network"], 0), study["seeds"])
+        for network in study_networks(study):
+            needed[network] = max(needed.get(network, 0), study["seeds"])
     return needed
 
 
@@ -258,10 +294,15 @@ def run_setting(config: dict, setting: Setting, task_folder, output, raster_step
     The file holds the per-step training error, recorded test error,
     accuracy, cosine similarity and conductances, the update raster of the
     first steps, and the exploration measures, with the configuration and
-    provenance in its attributes.
+    provenance in its attributes. With a damage fraction the run is trained
+    in two phases: after ``damage_at`` of the steps, that share of each
+    network's edges is removed (open circuits, conductance 0 in the file)
+    and training goes on with the remaining edges.
     """
     study = config["studies"][setting.study]
-    spec = config["learners"][setting.learner]
+    spec = dict(config["learners"][setting.learner])
+    if setting.levels is not None:
+        spec["levels"] = setting.levels
     base = config["base_seed"]
     n_seeds = study["seeds"]
 
@@ -278,23 +319,84 @@ def run_setting(config: dict, setting: Setting, task_folder, output, raster_step
     seeds = [run_seed(base, setting.study, setting.task, seed) for seed in range(n_seeds)]
     circuit = Circuit(networks)
     learner = _make_learner(spec, circuit, seeds)
-    schedule = make_schedule(study["schedule"], update_probability=p,
-                             **study["schedule_parameters"])
+    schedule_name, schedule_parameters = study["schedule"], study["schedule_parameters"]
     logger.info("%s/%s: %d seeds, %d nodes, %d edges, %d training points, batch %d, p=%g, %d steps",
                 setting.study, setting.name, n_seeds, circuit.n_nodes, circuit.n_edges, n_train,
                 batch_size, p, steps)
-    trajectory = train(circuit, tasks, learner, schedule, steps=steps, batch_size=batch_size, seeds=seeds,
-                       record_every=record_every, raster_steps=raster_steps)
+    options = dict(batch_size=batch_size, record_every=record_every, staleness=setting.staleness)
+
+    if setting.damage_fraction is None:
+        schedule = make_schedule(schedule_name, update_probability=p, **schedule_parameters)
+        trajectory = train(circuit, tasks, learner, schedule, steps=steps, seeds=seeds,
+                           raster_steps=raster_steps, **options)
+        damage_step = None
+    else:
+        damage_step = max(1, int(round(study["damage_at"] * steps)))
+        schedule = make_schedule(schedule_name, update_probability=p, **schedule_parameters)
+        before = train(circuit, tasks, learner, schedule, steps=damage_step, seeds=seeds,
+                       raster_steps=raster_steps, **options)
+        damaged, kept = [], []
+        for seed, network in enumerate(networks):
+            network, edges = remove_edges(network, setting.damage_fraction,
+                                          run_seed(base, "damage", setting.study, setting.task, seed))
+            damaged.append(network)
+            kept.append(edges)
+        kept = np.stack(kept)
+        learner.keep_edges(kept)
+        later_seeds = [run_seed(base, setting.study, setting.task, seed, "after_damage") for seed in range(n_seeds)]
+        schedule = make_schedule(schedule_name, update_probability=p, **schedule_parameters)
+        after = train(Circuit(damaged), tasks, learner, schedule, steps=steps - damage_step,
+                      seeds=later_seeds, **options) if steps > damage_step else None
+        trajectory = join_trajectories(before, after, kept, circuit.n_edges)
+        logger.info("removed %d of %d edges per network at step %d", circuit.n_edges - kept.shape[1],
+                    circuit.n_edges, damage_step)
 
     dataset = trajectory_dataset(trajectory, circuit, setting, batch_size, n_train)
+    if damage_step is not None:
+        dataset.attrs["damage_step"] = damage_step
+        dataset.attrs["damage_fraction"] = setting.damage_fraction
+    network_spec = config["networks"][setting.network]
     record = provenance(config={"study": study, "learner": spec, "task": config["tasks"][setting.task],
-                                "network": config["networks"][study["network"]]},
+                                "network": network_spec, "network_name": setting.network},
                         base_seed=base, seeds=list(range(n_seeds)))
     for key, value in record.items():
         if key != "created_utc":
             dataset.attrs[key] = value if isinstance(value, (str, int, float)) else json.dumps(value)
     write_netcdf(dataset, output)
     write_provenance(output, record)
+
+
+def join_trajectories(before, after, kept, n_edges):
+    """Join the trajectories before and after edges were removed.
+
+    At the damage step the joined arrays hold the state just after the
+    edges were removed. Removed edges appear with conductance 0 S (open
+    circuit) afterwards; exploration counts of the two phases are not
+    comparable and are left out.
+    """
+    if after is None:
+        return before
+    conductances = np.zeros(after.conductances.shape[:2] + (n_edges,))
+    np.put_along_axis(conductances, kept[:, None, :], after.conductances, axis=2)
+    offset = before.error.shape[1] - 1
+
+    def both(first, second):
+        return np.concatenate([first[:, :-1], second], axis=1)
+
+    return Trajectory(
+        error=both(before.error, after.error),
+        record_steps=np.concatenate([before.record_steps[:-1], after.record_steps + offset]),
+        test_error=both(before.test_error, after.test_error),
+        accuracy=both(before.accuracy, after.accuracy),
+        test_accuracy=both(before.test_accuracy, after.test_accuracy),
+        cosine_similarity=both(before.cosine_similarity, after.cosine_similarity),
+        conductances=np.concatenate([before.conductances[:, :-1], conductances], axis=1),
+        updates_per_step=np.concatenate([before.updates_per_step, after.updates_per_step], axis=1),
+        raster=before.raster,
+        distance_travelled=before.distance_travelled + after.distance_travelled,
+        exploration={},
+        elapsed_seconds=before.elapsed_seconds + after.elapsed_seconds,
+    )
 
 
 def trajectory_dataset(trajectory, circuit, setting: Setting, batch_size: int, n_train: int) -> xr.Dataset:
@@ -332,6 +434,9 @@ def trajectory_dataset(trajectory, circuit, setting: Setting, batch_size: int, n
         "study": setting.study,
         "learner": setting.learner,
         "task": setting.task,
+        "network": setting.network,
+        "staleness": setting.staleness,
+        "levels": -1 if setting.levels is None else setting.levels,
         "update_probability": setting.update_probability,
         "batch_size": batch_size,
         "n_train": n_train,

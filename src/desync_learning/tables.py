@@ -15,12 +15,15 @@ import xarray as xr
 
 from .measures import final_mean
 
+KNOB_COLUMNS = ["staleness", "levels", "damage_fraction"]
 LEARNING_CURVE_COLUMNS = ["study", "task", "network", "learner", "schedule", "p", "batch_size", "seed",
                           "step", "updates_per_edge", "error", "error_normalized", "test_error",
-                          "accuracy", "test_accuracy", "run_file"]
+                          "accuracy", "test_accuracy", *KNOB_COLUMNS, "run_file"]
 FINAL_ERROR_COLUMNS = ["study", "task", "network", "learner", "schedule", "p", "batch_size", "n_train",
                        "seed", "steps", "final_error", "final_error_normalized", "test_error", "accuracy",
-                       "test_accuracy", "run_file"]
+                       "test_accuracy", *KNOB_COLUMNS, "run_file"]
+DAMAGE_COLUMNS = ["study", "task", "network", "learner", "p", "batch_size", "damage_fraction", "seed",
+                  "damage_step", "error_before", "error_just_after", "error_late", "run_file"]
 EXPLORATION_COLUMNS = ["study", "learner", "p", "batch_size", "seed", "distinct_states", "parity_classes",
                        "flip_back_fraction", "distance_travelled", "run_file"]
 UPDATE_NOISE_COLUMNS = ["study", "learner", "knob", "value", "seed", "cosine_similarity", "run_file"]
@@ -31,10 +34,16 @@ def _describe(dataset: xr.Dataset, path) -> dict:
     import json
 
     config = json.loads(dataset.attrs["config"])
+    levels = int(dataset.attrs["levels"])
+    if levels < 0:
+        levels = config["learner"]["levels"] if config["learner"]["kind"] != "continuous" else np.nan
     return {
         "study": dataset.attrs["study"],
         "task": dataset.attrs["task"],
-        "network": config["study"]["network"],
+        "network": dataset.attrs["network"],
+        "staleness": int(dataset.attrs["staleness"]),
+        "levels": levels,
+        "damage_fraction": float(dataset.attrs.get("damage_fraction", np.nan)),
         "learner": dataset.attrs["learner"],
         "schedule": config["study"].get("schedule", "bernoulli"),
         "p": float(dataset.attrs["update_probability"]),
@@ -60,9 +69,11 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
     -------
     dict of DataFrame
         Keys ``learning_curves``, ``final_errors``, ``exploration``,
-        ``update_noise`` and ``update_raster``.
+        ``update_noise``, ``update_raster`` and ``damage`` (errors normalized
+        by the initial error: the mean over the last ``final_fraction`` of
+        the steps before the damage, right after it, and at the end).
     """
-    curves, finals, exploration, noise, raster = [], [], [], [], []
+    curves, finals, exploration, noise, raster, damage = [], [], [], [], [], []
     for path in sorted(str(p) for p in paths):
         with xr.open_dataset(path, engine="h5netcdf") as dataset:
             dataset.load()
@@ -100,6 +111,19 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
             "accuracy": dataset["accuracy"].values[:, -1],
             "test_accuracy": dataset["test_accuracy"].values[:, -1],
         }))
+
+        if "damage_step" in dataset.attrs:
+            at = int(dataset.attrs["damage_step"])
+            window = max(1, int(round(at * final_fraction)))
+            damage.append(pd.DataFrame({
+                **{key: info[key] for key in ("study", "task", "network", "learner", "p", "batch_size",
+                                              "damage_fraction", "run_file")},
+                "seed": np.arange(n_runs),
+                "damage_step": at,
+                "error_before": normalized[:, at - window:at].mean(axis=1),
+                "error_just_after": normalized[:, at],
+                "error_late": final_mean(normalized[:, at:], final_fraction),
+            }))
 
         if "distinct_states" in dataset:
             exploration.append(pd.DataFrame({
@@ -147,6 +171,7 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
         "exploration": frame(exploration, EXPLORATION_COLUMNS),
         "update_noise": frame(noise, UPDATE_NOISE_COLUMNS),
         "update_raster": frame(raster, RASTER_COLUMNS),
+        "damage": frame(damage, DAMAGE_COLUMNS),
     }
 
 

@@ -133,6 +133,10 @@ class ContinuousLearner:
         return continuous_update(circuit.voltage_drops(free), circuit.voltage_drops(clamped),
                                  self.nudge, self.learning_rate)
 
+    def keep_edges(self, kept):
+        """Drop every edge not listed in ``kept``, int array (R, E'), per run."""
+        self.k = np.take_along_axis(self.k, kept, axis=1)
+
     def propose(self, circuit, states, batch, desired, extra=None):
         """Return the update every edge would make from the current state."""
         return self.proposed_update(circuit, states, batch, desired)
@@ -188,6 +192,10 @@ class DiscreteLearner:
         outputs = free[:, :, circuit.target_slice]
         clamped = states.clamped(circuit, clamp_targets(outputs, desired, self.nudge), columns=batch)
         return discrete_direction(circuit.voltage_drops(free), circuit.voltage_drops(clamped))
+
+    def keep_edges(self, kept):
+        """Drop every edge not listed in ``kept``, int array (R, E'), per run."""
+        self.positions = np.take_along_axis(self.positions, kept, axis=1)
 
     def propose(self, circuit, states, batch, desired, extra=None):
         """Return the step every edge would make from the current state."""

@@ -37,5 +37,5 @@ def find_setting(wildcards):
 
 
 def task_folder(wildcards):
-    network = config["studies"][wildcards.study]["network"]
-    return f"results/tasks/{network}-{find_setting(wildcards).task}"
+    setting = find_setting(wildcards)
+    return f"results/tasks/{setting.network}-{setting.task}"

@@ -10,6 +10,7 @@ rule tables:
         exploration="results/tables/exploration.csv",
         update_noise="results/tables/update_noise.csv",
         update_raster="results/tables/update_raster.csv",
+        damage="results/tables/damage.csv",
     log:
         "results/logs/tables.log",
     benchmark:
