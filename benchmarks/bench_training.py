@@ -12,11 +12,11 @@ Cases:
 
 - the 16-edge laboratory network with 1, 100 and 1000 replicas, trained on a
   one-point allostery task by the hardware emulator (default
-  ``HardwareParameters``, so every imperfection is on; batch 1, Bernoulli
-  schedule with p = 0.5) and by the continuous rule (synchronous);
+  ``HardwareParameters``, so every imperfection is on, with batch 1 and a
+  Bernoulli schedule with p = 0.5) and by the continuous rule (synchronous),
 - disordered networks of 64, 512 and 4096 nodes (mean coordination 4,
   3 sources, 2 targets, 1 ground) with M = 1, 32 and 150 regression points,
-  continuous rule, synchronous, full batch;
+  continuous rule, synchronous, full batch,
 - the 512-node networks again with the sparse solver forced
   (``dense_limit=0``), because 512 free nodes fall under ``DENSE_LIMIT``.
 
@@ -84,7 +84,7 @@ HARDWARE_UPDATE_PROBABILITY = 0.5
 COORDINATION = 4.0
 N_SOURCES, N_TARGETS, N_GROUND = 3, 2, 1
 
-# Largest relative difference between our and the baseline's conductances
+# Largest relative difference between our conductances and the baseline's
 # accepted after the check steps.
 AGREEMENT_TOLERANCE = 1e-8
 
@@ -181,8 +181,8 @@ def build_setup(case: Case) -> Setup:
         tasks = [regression_task(N_SOURCES, N_TARGETS, case.n_points, 0, seed) for seed in seeds]
     else:
         raise ValueError(
-            f"case {case.name!r} has unknown network kind {case.network_kind!r}; "
-            "use 'laboratory' or 'disordered'"
+            f"case {case.name!r} has unknown network kind {case.network_kind!r}. "
+            "Use 'laboratory' or 'disordered'"
         )
     circuit = Circuit(networks[0], replicas=case.replicas, dense_limit=case.dense_limit)
     case.n_edges = circuit.n_edges
@@ -201,7 +201,7 @@ def build_setup(case: Case) -> Setup:
 
 
 def run_ours(case: Case, setup: Setup, steps: int):
-    """Train the case for ``steps`` steps; return the learner and the trajectory.
+    """Train the case for ``steps`` steps and return the learner and the trajectory.
 
     Recording happens only at step 0 and at the last step, so the call makes
     one free solve more than ``steps`` and one extra full-batch update for
@@ -216,7 +216,7 @@ def run_ours(case: Case, setup: Setup, steps: int):
         schedule = Synchronous()
         batch_size = case.n_points
     else:
-        raise ValueError(f"case {case.name!r} has unknown rule {case.rule!r}; use 'hardware' or 'continuous'")
+        raise ValueError(f"case {case.name!r} has unknown rule {case.rule!r}. Use 'hardware' or 'continuous'")
     trajectory = train(setup.circuit, setup.tasks, learner, schedule, steps=steps,
                        batch_size=batch_size, seeds=setup.seeds, record_every=steps,
                        progress_seconds=math.inf)
@@ -282,7 +282,7 @@ def baseline_step(net: BaselineNetwork, conductances, inputs, desired):
 
 
 def run_baseline(setup: Setup, prepared, steps: int):
-    """Train every replica with the baseline for ``steps`` steps; return the conductances (R, E)."""
+    """Train every replica with the baseline for ``steps`` steps and return the conductances (R, E)."""
     if np.issubdtype(setup.initial.dtype, np.integer):
         # Hardware cases start from potentiometer positions; the baseline
         # starts from their nominal conductances.
@@ -419,8 +419,8 @@ def print_table(cases):
     print("max rel dk: largest relative difference of ours and the baseline's conductances "
           "after the same steps (continuous rule only).")
     print("Peak memory: tracemalloc peak of a separate untimed run (ours: a few steps, "
-          "baseline: 1 step); C allocations of SuperLU and OpenBLAS are not counted.")
-    print("Hardware rows: ours runs the emulator (batch 1, p = 0.5); the baseline "
+          "baseline: 1 step). C allocations of SuperLU and OpenBLAS are not counted.")
+    print("Hardware rows: ours runs the emulator (batch 1, p = 0.5). The baseline "
           "runs the ideal continuous rule on the same network and replica count.")
 
 

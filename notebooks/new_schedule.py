@@ -23,9 +23,9 @@
 #
 # Round robin: each run puts its edges in a random order once, at the start.
 # Step t updates the next block of round(pE) edges in that order, wrapping
-# around at the end. Every edge then updates exactly once every
-# E / round(pE) steps, like a clock that never drifts, whereas the Bernoulli
-# schedule lets an edge wait any number of steps.
+# around at the end. Every edge then updates once per pass through the
+# order, about every E / round(pE) steps, like a clock that never drifts. The
+# Bernoulli schedule instead lets an edge wait any number of steps.
 #
 # The notebook reads the laboratory task folder and the configuration from
 # a finished pipeline run, for example
@@ -144,7 +144,7 @@ plt.show()
 # %% [markdown]
 # ## The laboratory task and the hardware settings
 #
-# The table provenance holds the configuration the pipeline ran with. The
+# The table provenance contains the configuration the pipeline ran with. The
 # hardware study names the network and task, and its learner entry gives the
 # emulated device parameters.
 
@@ -177,12 +177,12 @@ print(f"{n_seeds} seeds of task {task_name!r} on {networks[0].n_edges} edges, ba
 # Every schedule trains the same seeds: the same task instances, initial
 # resistor positions and device imperfections, so the comparison is paired
 # seed by seed. Each run lasts `updates_per_edge / p` steps. On the smoke
-# results this takes seconds; on paper-scale results, with more seeds,
-# more updates per edge and p down to 0.05, it takes much longer.
+# results this takes seconds. Paper-scale results have more seeds, more
+# updates per edge and p down to 0.05, so there it takes much longer.
 
 # %%
 def train_schedule(name, p):
-    """Train all seeds with schedule ``name`` at update probability ``p``; return the trajectory."""
+    """Train all seeds with schedule ``name`` at update probability ``p`` and return the trajectory."""
     seeds = [run_seed(config["base_seed"], "new_schedule", task_name, seed) for seed in range(n_seeds)]
     positions = np.stack([purpose_generator(seed, "initial").integers(0, parameters.levels, networks[0].n_edges)
                           for seed in seeds])

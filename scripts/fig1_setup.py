@@ -30,7 +30,7 @@ RASTER_COLUMNS = ["study", "p", "seed", "step", "edge", "updated", "run_file"]
 # Text of the three stages of one training step, drawn as boxes in panel (b).
 CYCLE_STAGES = [
     ("1  Free state",
-     "impose inputs $x$ on the sources,\nread outputs $V^F$ at the targets\n"
+     "impose inputs $x$ on sources,\nread outputs $V^F$ at targets\n"
      "and each edge's drop $\\Delta V^F_e$"),
     ("2  Clamped state",
      "also clamp the targets to\n$V^C = (1-\\eta)\\,V^F + \\eta\\,V^D$,\n"
@@ -104,8 +104,8 @@ for index, (ax, p) in enumerate(zip(raster_axes, probabilities)):
     if rows.empty:
         plotting.mark_missing(ax, f"p = {p:g} not in update_raster.csv (study {STUDY!r})")
     else:
-        # The table keeps one seed per run file; a study with several learners or
-        # batch sizes has several run files per p, and the first one is drawn.
+        # The table keeps seed 0 of each run file. A study with several learners
+        # or batch sizes has several run files per p, so the first one is drawn.
         run_file = sorted(rows["run_file"].unique())[0]
         rows = rows[rows["run_file"] == run_file]
         seed = int(rows["seed"].iloc[0])

@@ -24,7 +24,7 @@ STUDY = "simulation"
 # Columns this figure reads from each table.
 CURVE_COLUMNS = ["study", "task", "p", "seed", "step", "updates_per_edge", "error_normalized", "test_accuracy"]
 FINAL_COLUMNS = ["study", "task", "p", "seed", "final_error_normalized", "test_accuracy"]
-# Tasks in this order first; any other task of the study follows alphabetically.
+# These tasks come first, in this order, and any other task of the study follows alphabetically.
 TASK_ORDER = ["allostery", "regression", "classification"]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SYNCHRONOUS_LABEL = "median at $p = 1$"

@@ -73,7 +73,7 @@ def draw_exploration(axes, exploration):
 
     plotting.plot_knob_summary(parity_ax, exploration, x="p", y="parity_classes", log_y=True)
     # Synchronous ±1 steps move every edge at every step, so without saturation
-    # the edges' position parities all flip together: at most 2 classes.
+    # the position parities of all edges flip together and allow at most 2 classes.
     plotting.add_reference_line(parity_ax, 2, "2, synchronous limit")
     parity_ax.legend(frameon=False, loc="best")
     parity_ax.set_ylabel("parity classes visited")
@@ -94,7 +94,7 @@ exploration = plotting.select_rows(
     plotting.read_table(snakemake.input.exploration, EXPLORATION_COLUMNS, "exploration"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
-# The exploration table has no step count; take it from the same run in final_errors.
+# The exploration table has no step count, so it is taken from the same run in final_errors.
 steps = finals[["run_file", "seed", "steps"]].drop_duplicates()
 exploration = exploration.merge(steps, on=["run_file", "seed"], how="left")
 palette = plotting.knob_palette(curves["p"]) if not curves.empty else {}

@@ -40,7 +40,7 @@ LEGEND_TEXT = "lines and points: median over seeds; bands and bars: interquartil
 def with_knobs(frame):
     """Return the rows of each knob with columns ``knob`` and ``value``.
 
-    Rows at full batch vary p; rows at p = 1 vary b/M. The synchronous
+    Rows at full batch vary p, and rows at p = 1 vary b/M. The synchronous
     full-batch run belongs to both.
     """
     vary_p = frame[frame["batch_size"] == frame["n_train"]].assign(knob="p", value=lambda f: f["p"])
@@ -84,7 +84,7 @@ noise = plotting.select_rows(
     plotting.read_table(snakemake.input.update_noise, NOISE_COLUMNS, "update_noise"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
-# The learning-curve table has no training-set size; take it from the same run file.
+# The learning-curve table has no training-set size, so it is taken from the same run file.
 sizes = finals[["run_file", "n_train"]].drop_duplicates()
 curves = curves.merge(sizes, on="run_file", how="left")
 curves_by_knob = dict(zip(KNOBS, with_knobs(curves)))

@@ -236,3 +236,25 @@ def test_synchronous_training_parity():
                               batch_size=1, seeds=run_seeds).exploration
     assert (results["synchronous"]["parity_classes"] <= 2).all()
     assert (results["bernoulli"]["parity_classes"] > 2).all()
+
+
+def test_tracker_matches_sets():
+    # Random ±1 walks with saturation, counted once by the tracker and once
+    # with plain Python sets of tuples.
+    rng = np.random.default_rng(4)
+    positions = rng.integers(0, 4, size=(3, 6))
+    tracker = ExplorationTracker(positions)
+    start = positions.copy()
+    states = [{tuple(row)} for row in positions]
+    parities = [{tuple(row * 0)} for row in positions]
+    for _ in range(200):
+        moves = rng.integers(-1, 2, size=positions.shape)
+        new = np.clip(positions + moves, 0, 3)
+        tracker.observe(new, (new - positions).astype(np.int8))
+        positions = new
+        for r in range(3):
+            states[r].add(tuple(positions[r]))
+            parities[r].add(tuple((positions[r] - start[r]) % 2))
+    summary = tracker.summary()
+    np.testing.assert_array_equal(summary["distinct_states"], [len(s) for s in states])
+    np.testing.assert_array_equal(summary["parity_classes"], [len(p) for p in parities])

@@ -343,3 +343,15 @@ def test_replica_sizes_rejected(divider):
     bigger = random_network(3, 8, 1, 1, 1)
     with pytest.raises(ValueError, match="share node, edge and terminal counts"):
         Circuit([divider, bigger])
+
+
+def test_sparse_drops_identical():
+    # From 1000 nodes the drops come from the sparse incidence matrix; they
+    # must equal V_i - V_j bit for bit.
+    from desync_learning.networks import choose_terminals, disordered_network
+
+    network = choose_terminals(disordered_network(1100, 3, coordination=4.0), 2, 2, 1, 5)
+    circuit = Circuit([network, network])
+    voltages = np.random.default_rng(1).random((2, 3, network.n_nodes))
+    i, j = circuit.edges[0].T
+    np.testing.assert_array_equal(circuit.voltage_drops(voltages), voltages[:, :, i] - voltages[:, :, j])

@@ -37,18 +37,27 @@ class ExplorationTracker:
     edge has moved t times after t steps, so only one parity class (all
     edges even or all odd) is ever seen at a given step and at most two in
     total. A flip-back is a move opposite to the same edge's previous move.
+
+    States are stored as 64-bit hashes ``Σ_e n_e m_e mod 2**64`` with fixed
+    random odd multipliers m_e, 16 bytes per run and step. Two different
+    states share a hash with probability about 2**-64, so the counts are
+    exact for any run that fits in memory, barring that chance.
     """
 
     def __init__(self, positions):
         self.start = np.array(positions, copy=True)
-        self.n_runs = len(self.start)
-        self.states = [set() for _ in range(self.n_runs)]
-        self.parities = [set() for _ in range(self.n_runs)]
+        self.n_runs, n_edges = self.start.shape
+        self._multipliers = np.random.default_rng(0).integers(0, 2**63, size=n_edges, dtype=np.uint64) * 2 + 1
+        self._state_hashes = []
+        self._parity_hashes = []
         self.last_move = np.zeros(self.start.shape, dtype=np.int8)
         self.flip_backs = np.zeros(self.n_runs, dtype=np.int64)
         self.repeat_moves = np.zeros(self.n_runs, dtype=np.int64)
         self.moves = np.zeros(self.n_runs, dtype=np.int64)
         self.observe(self.start, np.zeros_like(self.last_move))
+
+    def _hash(self, vectors):
+        return (vectors.astype(np.uint64) * self._multipliers).sum(axis=1, dtype=np.uint64)
 
     def observe(self, positions, moves):
         """Record the new positions and the moves (-1, 0, +1 per edge) that led there."""
@@ -58,20 +67,18 @@ class ExplorationTracker:
         self.repeat_moves += repeat.sum(axis=1)
         self.moves += moved.sum(axis=1)
         self.last_move = np.where(moved, moves, self.last_move).astype(np.int8)
-
-        parity = np.packbits(((positions - self.start) & 1).astype(np.uint8), axis=1)
-        state_bytes = np.ascontiguousarray(positions)
-        for r in range(self.n_runs):
-            self.states[r].add(state_bytes[r].tobytes())
-            self.parities[r].add(parity[r].tobytes())
+        self._state_hashes.append(self._hash(positions))
+        self._parity_hashes.append(self._hash((positions - self.start) & 1))
 
     def summary(self) -> dict:
         """Return per-run arrays: distinct_states, parity_classes, flip_back_fraction, moves."""
+        states = np.stack(self._state_hashes, axis=1)
+        parities = np.stack(self._parity_hashes, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             fraction = np.where(self.repeat_moves > 0, self.flip_backs / np.maximum(self.repeat_moves, 1), np.nan)
         return {
-            "distinct_states": np.array([len(s) for s in self.states]),
-            "parity_classes": np.array([len(p) for p in self.parities]),
+            "distinct_states": np.array([np.unique(row).size for row in states]),
+            "parity_classes": np.array([np.unique(row).size for row in parities]),
             "flip_back_fraction": fraction,
             "moves": self.moves.copy(),
         }

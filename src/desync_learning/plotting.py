@@ -3,8 +3,9 @@
 Every figure shows statistics over seeds, and this module fixes which: the
 median across seeds, with a band or error bar from the 25th to the 75th
 percentile (the interquartile range, linear interpolation between seeds).
-Change :data:`ESTIMATOR` and :data:`ERRORBAR` together with the captions in
-``workflow/report``, which state the statistic in words.
+Change :data:`ESTIMATOR`, :data:`ERRORBAR` and :data:`SPREAD_QUANTILES`
+together with the captions in ``workflow/report``, which state the
+statistic in words.
 
 The figure scripts select the Agg backend before importing this module, so
 the module itself leaves the backend alone and also works in notebooks.
@@ -21,7 +22,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
-from matplotlib.offsetbox import AnchoredText
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def read_table(path, columns, name=None) -> pd.DataFrame:
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ValueError(
-            f"table {name or path} lacks columns {missing}; it has {list(frame.columns)}. "
+            f"table {name or path} is missing columns {missing}; it has {list(frame.columns)}. "
             "Rebuild the tables with the current pipeline (rule tables)"
         )
     logger.info("read %s: %d rows", path, len(frame))
@@ -101,7 +101,7 @@ def seed_count_text(frame: pd.DataFrame, by, seed="seed") -> str:
     frame : DataFrame
         Rows of one panel.
     by : str or list of str
-        Columns that identify one curve or point; seeds are counted per group.
+        Columns that identify one curve or point. Seeds are counted per group.
     """
     if frame.empty:
         return "n = 0 seeds"
@@ -256,7 +256,8 @@ def set_log_y(ax, values) -> None:
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     plain = mpl.ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
     if high < 10 * low:
-        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4))
+        counts = bool(np.all(np.mod(values, 1) == 0))
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4, integer=counts))
         ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
     elif high < 1000 * low:
         ax.yaxis.set_major_locator(mpl.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
