@@ -94,9 +94,6 @@ exploration = plotting.select_rows(
     plotting.read_table(snakemake.input.exploration, EXPLORATION_COLUMNS, "exploration"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
-# The exploration table has no step count, so it is taken from the same run in final_errors.
-steps = finals[["run_file", "seed", "steps"]].drop_duplicates()
-exploration = exploration.merge(steps, on=["run_file", "seed"], how="left")
 palette = plotting.knob_palette(curves["p"]) if not curves.empty else {}
 logger.info("study %r: p values %s; %d curve rows, %d late-time rows, %d exploration rows", STUDY,
             sorted(palette, reverse=True), len(curves), len(finals), len(exploration))

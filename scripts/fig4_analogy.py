@@ -84,9 +84,6 @@ noise = plotting.select_rows(
     plotting.read_table(snakemake.input.update_noise, NOISE_COLUMNS, "update_noise"), study=STUDY)
 late_label = f"late-time error / initial\n(mean of last {snakemake.params.final_fraction:.0%} of steps)"
 
-# The learning-curve table has no training-set size, so it is taken from the same run file.
-sizes = finals[["run_file", "n_train"]].drop_duplicates()
-curves = curves.merge(sizes, on="run_file", how="left")
 curves_by_knob = dict(zip(KNOBS, with_knobs(curves)))
 finals_by_knob = dict(zip(KNOBS, with_knobs(finals)))
 # One colour per value on both knobs, so that p = 0.5 and b/M = 0.5 match.

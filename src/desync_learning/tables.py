@@ -16,18 +16,20 @@ import xarray as xr
 from .measures import final_mean
 
 KNOB_COLUMNS = ["staleness", "levels", "damage_fraction"]
-LEARNING_CURVE_COLUMNS = ["study", "task", "network", "learner", "schedule", "p", "batch_size", "seed",
+LEARNING_CURVE_COLUMNS = ["study", "task", "network", "learner", "schedule", "p", "batch_size", "n_train", "seed",
                           "step", "updates_per_edge", "error", "error_normalized", "test_error",
                           "accuracy", "test_accuracy", *KNOB_COLUMNS, "run_file"]
 FINAL_ERROR_COLUMNS = ["study", "task", "network", "learner", "schedule", "p", "batch_size", "n_train",
-                       "seed", "steps", "final_error", "final_error_normalized", "test_error", "accuracy",
-                       "test_accuracy", *KNOB_COLUMNS, "run_file"]
+                       "seed", "steps", "final_error", "final_error_normalized", "final_error_std",
+                       "test_error", "accuracy", "test_accuracy", "distance_travelled", *KNOB_COLUMNS,
+                       "run_file"]
 DAMAGE_COLUMNS = ["study", "task", "network", "learner", "p", "batch_size", "damage_fraction", "seed",
                   "damage_step", "error_before", "error_just_after", "error_late", "run_file"]
-EXPLORATION_COLUMNS = ["study", "learner", "p", "batch_size", "seed", "distinct_states", "parity_classes",
-                       "flip_back_fraction", "distance_travelled", "run_file"]
+EXPLORATION_COLUMNS = ["study", "task", "network", "learner", "p", "batch_size", "seed", "steps",
+                       "distinct_states", "parity_classes", "flip_back_fraction", "distance_travelled",
+                       *KNOB_COLUMNS, "run_file"]
 UPDATE_NOISE_COLUMNS = ["study", "learner", "knob", "value", "seed", "cosine_similarity", "run_file"]
-RASTER_COLUMNS = ["study", "p", "seed", "step", "edge", "updated", "run_file"]
+RASTER_COLUMNS = ["study", "task", "learner", "p", "batch_size", "seed", "step", "edge", "updated", "run_file"]
 
 
 def _describe(dataset: xr.Dataset, path) -> dict:
@@ -99,6 +101,7 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
             }))
 
         final_error = final_mean(error[:, 1:], final_fraction)
+        late_steps = max(1, int(round(steps * final_fraction)))
         late = max(1, int(round(len(record_steps) * final_fraction)))
         finals.append(pd.DataFrame({
             **info,
@@ -106,10 +109,12 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
             "steps": steps,
             "final_error": final_error,
             "final_error_normalized": final_error / initial[:, 0],
+            "final_error_std": error[:, -late_steps:].std(axis=1),
             "test_error": np.nanmean(dataset["test_error"].values[:, -late:], axis=1)
             if np.isfinite(dataset["test_error"].values).any() else np.nan,
             "accuracy": dataset["accuracy"].values[:, -1],
             "test_accuracy": dataset["test_accuracy"].values[:, -1],
+            "distance_travelled": dataset["distance_travelled"].values,
         }))
 
         if "damage_step" in dataset.attrs:
@@ -127,13 +132,13 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
 
         if "distinct_states" in dataset:
             exploration.append(pd.DataFrame({
-                "study": info["study"], "learner": info["learner"], "p": info["p"],
-                "batch_size": info["batch_size"], "seed": np.arange(n_runs),
+                **info,
+                "seed": np.arange(n_runs),
+                "steps": steps,
                 "distinct_states": dataset["distinct_states"].values,
                 "parity_classes": dataset["parity_classes"].values,
                 "flip_back_fraction": dataset["flip_back_fraction"].values,
                 "distance_travelled": dataset["distance_travelled"].values,
-                "run_file": info["run_file"],
             }))
 
         cosine = dataset["cosine_similarity"].values[:, :-1]
@@ -155,7 +160,8 @@ def tables_from_runs(paths, final_fraction=0.1, raster_seed=0) -> dict[str, pd.D
         if masks.shape[1] and raster_seed < n_runs:
             step_index, edge_index = np.meshgrid(np.arange(masks.shape[1]), np.arange(masks.shape[2]), indexing="ij")
             raster.append(pd.DataFrame({
-                "study": info["study"], "p": info["p"], "seed": raster_seed,
+                **{key: info[key] for key in ("study", "task", "learner", "p", "batch_size")},
+                "seed": raster_seed,
                 "step": step_index.ravel(), "edge": edge_index.ravel(),
                 "updated": masks[raster_seed].ravel().astype(int), "run_file": info["run_file"],
             }))

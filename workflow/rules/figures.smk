@@ -1,6 +1,5 @@
 # Figures 1-4: one rule, one script and one caption per figure. The scripts
 # read only the tidy tables, plus the laboratory network file for Fig. 1.
-# The conda environment is the project's own, used only with --use-conda.
 
 
 rule fig1_setup:

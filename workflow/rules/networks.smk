@@ -10,6 +10,8 @@ rule network:
         "results/benchmarks/networks/{network}.tsv"
     params:
         seeds=lambda wildcards: SEEDS[wildcards.network],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/make_networks.py"
 
@@ -25,5 +27,7 @@ rule task:
         "results/benchmarks/tasks/{network}-{task}.tsv"
     params:
         seeds=lambda wildcards: SEEDS[wildcards.network],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/make_tasks.py"

@@ -14,5 +14,7 @@ rule run:
     params:
         setting=find_setting,
         raster_steps=lambda wildcards: config["figures"]["raster_steps"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/run_setting.py"

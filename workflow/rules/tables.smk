@@ -17,5 +17,7 @@ rule tables:
         "results/benchmarks/tables.tsv"
     params:
         final_fraction=config["figures"]["final_fraction"],
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/make_tables.py"
