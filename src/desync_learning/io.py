@@ -31,6 +31,11 @@ def atomic_path(path):
     os.close(handle)
     try:
         yield Path(temporary)
+        # mkstemp creates the file readable by its owner only; give it the
+        # permissions an ordinary new file would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -50,6 +55,9 @@ def atomic_folder(path):
     temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part"))
     try:
         yield temporary
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o777 & ~umask)
         if path.exists():
             shutil.rmtree(path)
         os.replace(temporary, path)
