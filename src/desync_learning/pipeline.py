@@ -291,7 +291,7 @@ def _child(seed, purpose):
 def run_setting(config: dict, setting: Setting, task_folder, output, raster_steps=0) -> None:
     """Train every seed of one setting together and write the trajectory NetCDF file.
 
-    The file holds the per-step training error, recorded test error,
+    The file contains the per-step training error, recorded test error,
     accuracy, cosine similarity and conductances, the update raster of the
     first steps, and the exploration measures, with the configuration and
     provenance in its attributes. With a damage fraction the run is trained

@@ -15,7 +15,7 @@ inverse, a T×T matrix), clamping the targets at ``V_T^C`` gives::
 which is exact, not a linearization: the clamped state is the free state
 plus the response to the currents injected at the targets.
 
-A :class:`Circuit` holds R replicas (seeds) that share node, edge and
+A :class:`Circuit` contains R replicas (seeds) that share node, edge and
 terminal counts but may differ in topology. Internally every replica's nodes
 are reordered as [interior, targets, sources, ground] so one slicing serves
 all of them. Small networks are solved for all replicas at once with batched
@@ -357,8 +357,8 @@ class Circuit:
         """Solve with sources and targets both imposed, by a separate factorization.
 
         This is the clamped state of a network whose conductances differ from
-        the free one (the laboratory's twin network); for the same
-        conductances :meth:`States.clamped` is cheaper and equal.
+        the free one, as in the laboratory's twin network. For the same
+        conductances :meth:`States.clamped` gives the same result for less work.
 
         Parameters
         ----------
@@ -416,8 +416,8 @@ class Circuit:
         -----
         The result is always C-contiguous. Fancy indexing can return other
         memory layouts depending on R, and NumPy's summation order over the
-        batch axis follows the layout, so without the copy a run's batch
-        sums would change in the last bits with the number of runs stacked.
+        batch axis follows the layout. Without the copy, a run's batch sums
+        would change in the last bits with the number of runs stacked.
         """
         if self.n_nodes >= SPARSE_DROPS_MIN_NODES:
             # Each entry is 1*V_i + (-1)*V_j, bit-identical to V_i - V_j.
