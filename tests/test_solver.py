@@ -355,3 +355,30 @@ def test_sparse_drops_identical():
     voltages = np.random.default_rng(1).random((2, 3, network.n_nodes))
     i, j = circuit.edges[0].T
     np.testing.assert_array_equal(circuit.voltage_drops(voltages), voltages[:, :, i] - voltages[:, :, j])
+
+
+def test_wide_conductance_ratio_warns():
+    from desync_learning.networks import laboratory_network
+    from desync_learning.solver import IllConditionedWarning
+
+    network = laboratory_network()
+    circuit = Circuit(network)
+    conductances = np.ones(network.n_edges)
+    conductances[0] = 1e-10
+    with pytest.warns(IllConditionedWarning, match=r"ratio of 1e\+10.*condition number is"):
+        circuit.check_conductances(conductances)
+    # The condition number of a well-spread network is modest.
+    assert circuit.condition_number(np.ones(network.n_edges)) < 100
+
+
+def test_bad_residual_names_network():
+    from desync_learning.networks import laboratory_network
+    from desync_learning.solver import SolverError
+
+    network = laboratory_network()
+    circuit = Circuit(network)
+    block = np.eye(2)[None]
+    solution = np.ones((1, 2, 1))
+    rhs = np.zeros((1, 2, 1))
+    with pytest.raises(SolverError, match=r"clamped state of network 'laboratory' \(replica 0\)"):
+        circuit._check_residual(block, solution, rhs, "clamped")

@@ -269,3 +269,10 @@ def test_staleness_rejected():
     with pytest.raises(ValueError, match=r"staleness must be an integer in \[0, inf\], got -1"):
         train(circuit, tasks(1), continuous(1, circuit.n_edges), make_schedule("synchronous"), steps=5,
               batch_size=3, seeds=seeds(1), staleness=-1)
+
+
+def test_wide_bounds_warn():
+    from desync_learning.solver import IllConditionedWarning
+
+    with pytest.warns(IllConditionedWarning, match="k_max / k_min = 1e"):
+        ContinuousLearner(np.ones((1, 4)), 0.1, 0.1, k_min=1e-9, k_max=10.0)

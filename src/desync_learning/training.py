@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ from .rules import (
     position_resistance,
 )
 from .schedules import BatchSampler, UpdateSchedule
+from .solver import CONDUCTANCE_RATIO_WARNING, IllConditionedWarning
 from .tasks import Task, accuracy
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,13 @@ class ContinuousLearner:
         self.learning_rate = check_in_range("learning_rate", learning_rate, 0.0, None, low_open=True)
         self.nudge = check_nudge(nudge)
         self.k_min, self.k_max = check_conductance_bounds(k_min, k_max)
+        if self.k_max / self.k_min > CONDUCTANCE_RATIO_WARNING:
+            warnings.warn(
+                f"k_max / k_min = {self.k_max / self.k_min:.3g} exceeds {CONDUCTANCE_RATIO_WARNING:.0e}; "
+                "the Laplacian's condition number can grow in proportion to this ratio, and a solve "
+                "that loses accuracy stops training with a SolverError. Narrow the conductance bounds",
+                IllConditionedWarning, stacklevel=2,
+            )
         self.k = np.clip(np.array(initial_conductances, dtype=float), self.k_min, self.k_max)
 
     def start(self, circuit, seeds, batch_size):
