@@ -28,6 +28,10 @@ include: "workflow/rules/networks.smk"
 include: "workflow/rules/runs.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
+# Studies beyond the paper: each rule file adds its own figure to FIGURES.
+include: "workflow/rules/staleness.smk"
+include: "workflow/rules/scale.smk"
+include: "workflow/rules/damage.smk"
 
 
 rule all:

@@ -25,7 +25,7 @@ setup_logging(snakemake.log[0])
 logger = logging.getLogger("fig1_setup")
 
 STUDY = "hardware"
-RASTER_COLUMNS = ["study", "p", "seed", "step", "edge", "updated", "run_file"]
+RASTER_COLUMNS = ["study", "task", "learner", "p", "batch_size", "seed", "step", "edge", "updated", "run_file"]
 
 # Text of the three stages of one training step, drawn as boxes in panel (b).
 CYCLE_STAGES = [
@@ -85,8 +85,17 @@ plotting.set_style()
 network = read_network(seed_file(snakemake.input.tasks, 0, ".network.json"))
 logger.info("network %r: %d nodes, %d edges, sources %s, targets %s, ground %s", network.name,
             network.n_nodes, network.n_edges, network.sources, network.targets, network.ground)
+# The raster table contains seed 0 of every run file of every study. The panel
+# shows the hardware study's runs: its first learner and task, the same task
+# whose network panel (a) draws, and its smallest batch size.
+study = snakemake.config["studies"][STUDY]
 rasters = plotting.select_rows(plotting.read_table(snakemake.input.raster, RASTER_COLUMNS, "update_raster"),
-                               study=STUDY)
+                               study=STUDY, learner=study["learners"][0], task=study["tasks"][0])
+if not rasters.empty:
+    rasters = plotting.select_rows(rasters, batch_size=rasters["batch_size"].min())
+logger.info("rasters of study %r, learner %r, task %r, batch size %s: %d run files", STUDY,
+            study["learners"][0], study["tasks"][0], sorted(int(b) for b in rasters["batch_size"].unique()),
+            rasters["run_file"].nunique())
 probabilities = [float(p) for p in snakemake.params.raster_probabilities]
 
 figure = plt.figure(figsize=(7.2, 5.4), layout="constrained")
@@ -104,9 +113,10 @@ for index, (ax, p) in enumerate(zip(raster_axes, probabilities)):
     if rows.empty:
         plotting.mark_missing(ax, f"p = {p:g} not in update_raster.csv (study {STUDY!r})")
     else:
-        # The table keeps seed 0 of each run file. A study with several learners
-        # or batch sizes has several run files per p, so the first one is drawn.
-        run_file = sorted(rows["run_file"].unique())[0]
+        run_files = sorted(rows["run_file"].unique())
+        if len(run_files) > 1:
+            logger.warning("p=%g: %d run files match, drawing the first: %s", p, len(run_files), run_files)
+        run_file = run_files[0]
         rows = rows[rows["run_file"] == run_file]
         seed = int(rows["seed"].iloc[0])
         logger.info("raster p=%g: seed %d of %s, %d steps", p, seed, run_file, rows["step"].nunique())

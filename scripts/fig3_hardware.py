@@ -1,10 +1,11 @@
 """Rule script: Fig. 3, desynchronous learning on the emulated laboratory hardware.
 
 Top row: the normalized training error against steps t and against updates
-per edge p·t, one curve per update probability p, and the late-time error
-against p. Bottom row: how much of the discrete state space the runs
-explore, against p: distinct states visited, parity classes visited and the
-fraction of moves that undo the same edge's previous move.
+per edge p·t, one curve per update probability p. Middle row: the late-time
+error against p, and the late-time error of each seed at p divided by that
+of the same seed at p = 1. Bottom row: how much of the discrete state space
+the runs explore, against p: distinct states visited, parity classes
+visited and the fraction of moves that undo the same edge's previous move.
 """
 
 import logging
@@ -56,6 +57,27 @@ def draw_late_time(ax, finals, late_label):
     plotting.annotate_seeds(ax, plotting.seed_count_text(finals, "p") + " per point")
 
 
+def draw_paired_ratio(ax, finals):
+    """Draw each seed's late-time error at p divided by its own at p = 1, with the seeds improved.
+
+    A seed keeps its task instance, device imperfections and initial state
+    at every p, so the ratio cancels the seed-to-seed spread that hides the
+    effect of p in the late-time error itself.
+    """
+    ratios = plotting.paired_ratio(finals, "final_error_normalized", pair_on=["seed"])
+    if ratios.empty:
+        plotting.mark_missing(ax, "no seed has runs at p = 1 and at p < 1")
+        return
+    summary = plotting.plot_ratio_summary(ax, ratios, x="p", count_below_one=True)
+    ax.legend(frameon=False, loc="best", handlelength=1.5)
+    ax.set_xlabel("update probability $p$")
+    ax.set_ylabel("late-time error at $p$ /\nsame seed's at $p = 1$")
+    plotting.annotate_seeds(ax, plotting.seed_count_text(ratios, "p").replace("seeds", "pairs") + " per point")
+    for p, row in summary.iterrows():
+        logger.info("p=%g: late-time error ratio to p=1, median %.3f (IQR %.3f-%.3f), %d of %d seeds below 1",
+                    p, row["median"], row["q25"], row["q75"], row["below_one"], row["seeds"])
+
+
 def draw_exploration(axes, exploration):
     """Draw distinct states, parity classes and flip-back fraction against p.
 
@@ -98,25 +120,34 @@ palette = plotting.knob_palette(curves["p"]) if not curves.empty else {}
 logger.info("study %r: p values %s; %d curve rows, %d late-time rows, %d exploration rows", STUDY,
             sorted(palette, reverse=True), len(curves), len(finals), len(exploration))
 
-figure = plt.figure(figsize=(7.2, 4.9), layout="constrained")
-axes = figure.subplots(2, 3)
-for ax, letter in zip(axes.ravel(), "abcdef"):
+# Rows: learning curves, late-time error, exploration of the state space.
+figure = plt.figure(figsize=(7.2, 6.8), layout="constrained")
+curve_row, late_row, exploration_row = figure.subfigures(3, 1)
+curve_axes = curve_row.subplots(1, 2)
+late_axes = late_row.subplots(1, 2)
+exploration_axes = exploration_row.subplots(1, 3)
+for ax, letter in zip([*curve_axes, *late_axes, *exploration_axes], "abcdefg"):
     plotting.label_panel(ax, letter)
 
 if curves.empty:
-    for ax in axes[0, :2]:
+    for ax in curve_axes:
         plotting.mark_missing(ax, f"no rows of study {STUDY!r} in learning_curves.csv")
 else:
-    draw_learning_curves(axes[0, 0], axes[0, 1], curves, palette)
+    draw_learning_curves(*curve_axes, curves, palette)
 if finals.empty:
-    plotting.mark_missing(axes[0, 2], f"no rows of study {STUDY!r} in final_errors.csv")
+    for ax in late_axes:
+        plotting.mark_missing(ax, f"no rows of study {STUDY!r} in final_errors.csv")
 else:
-    draw_late_time(axes[0, 2], finals, late_label)
+    draw_late_time(late_axes[0], finals, late_label)
+    draw_paired_ratio(late_axes[1], finals)
+    # The same p axis as panel (c), where p = 1 is the ratio's reference.
+    late_axes[1].set_xlim(late_axes[0].get_xlim())
+    late_axes[1].set_xticks(late_axes[0].get_xticks(), late_axes[0].get_xticklabels())
 if exploration.empty:
-    for ax in axes[1]:
+    for ax in exploration_axes:
         plotting.mark_missing(ax, f"no rows of study {STUDY!r} in exploration.csv")
 else:
-    draw_exploration(axes[1], exploration)
+    draw_exploration(exploration_axes, exploration)
 
 if palette:
     plotting.knob_legend(figure, palette, "p", LEGEND_TITLE)

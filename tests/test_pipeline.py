@@ -116,7 +116,7 @@ def test_update_noise_knobs(smoke_run):
 
 
 def test_figures_exist(smoke_run):
-    for figure in ("fig1", "fig2", "fig3", "fig4"):
+    for figure in ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7"):
         for extension in ("pdf", "png"):
             path = smoke_run / "results" / "figures" / f"{figure}.{extension}"
             assert path.stat().st_size > 1000, path

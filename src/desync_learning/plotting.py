@@ -1,4 +1,4 @@
-"""Shared figure helpers: style, ensemble bands over seeds, seed counts, saving.
+"""Shared figure helpers: style, ensemble bands over seeds, seed counts, paired ratios, saving.
 
 Every figure shows statistics over seeds, and this module fixes which: the
 median across seeds, with a band or error bar from the 25th to the 75th
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
+from matplotlib.transforms import ScaledTranslation
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ LEARNER_COLORS = {"continuous": "#0072B2", "hardware": "#D55E00"}
 ROLE_COLORS = {"source": "#009E73", "target": "#CC79A7", "ground": "#333333", "interior": "#FFFFFF"}
 #: Axis symbols of the knobs, for legends and labels.
 KNOB_SYMBOLS = {"p": "p", "batch_fraction": "b/M"}
+#: Distance on the page, in points, between neighbouring groups drawn by
+#: :func:`plot_knob_summary`, so that their error bars do not overlap.
+GROUP_OFFSET_POINTS = 3.0
+#: Knob axes with at most this many distinct values get a tick at each value.
+MAX_VALUE_TICKS = 8
 
 
 def set_style() -> None:
@@ -112,6 +118,85 @@ def seed_count_text(frame: pd.DataFrame, by, seed="seed") -> str:
     return f"n = {low}–{high} seeds"
 
 
+def paired_ratio(frame: pd.DataFrame, value: str, pair_on, knob: str = "p", reference: float = 1.0) -> pd.DataFrame:
+    """Divide each row's ``value`` by that of the same pair at the reference knob value.
+
+    Seeds that share their task, network and initial state across knob
+    values form pairs, and the ratio within a pair removes the seed-to-seed
+    spread that an unpaired comparison of medians has to fight.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per seed and knob value.
+    value : str
+        Column to divide, for example ``"final_error_normalized"``.
+    pair_on : list of str
+        Columns that identify a pair, for example ``["seed"]`` or
+        ``["network", "levels", "seed"]``.
+    knob : str
+        Column whose reference value is the denominator.
+    reference : float
+        Knob value of the denominator (p = 1 is the synchronous run).
+
+    Returns
+    -------
+    DataFrame
+        The rows whose knob value differs from ``reference``, with the extra
+        columns ``reference_value`` and ``ratio``. Rows without a reference
+        row of their pair are dropped, with a warning in the log.
+
+    Raises
+    ------
+    ValueError
+        If a pair has more than one row at the reference value, so that the
+        ratio would be ambiguous.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"p": [1.0, 0.5, 1.0, 0.5], "seed": [0, 0, 1, 1], "error": [2.0, 1.0, 4.0, 6.0]})
+    >>> paired_ratio(frame, "error", ["seed"])["ratio"].tolist()
+    [0.5, 1.5]
+    """
+    pair_on = list(pair_on)
+    at_reference = frame[frame[knob] == reference]
+    duplicated = at_reference.duplicated(subset=pair_on, keep=False)
+    if duplicated.any():
+        example = at_reference.loc[duplicated, pair_on].iloc[0].to_dict()
+        raise ValueError(
+            f"{int(duplicated.sum())} rows at {knob} = {reference:g} share their pair columns {pair_on}, "
+            f"for example {example}; add the column that tells them apart to pair_on"
+        )
+    denominators = at_reference[pair_on + [value]].rename(columns={value: "reference_value"})
+    others = frame[frame[knob] != reference]
+    paired = others.merge(denominators, on=pair_on, how="inner")
+    if len(paired) < len(others):
+        logger.warning("%d of %d rows have no %s = %g row to pair with and are left out of the ratio",
+                       len(others) - len(paired), len(others), knob, reference)
+    return paired.assign(ratio=paired[value] / paired["reference_value"])
+
+
+def ratio_summary(ratios: pd.DataFrame, by, column: str = "ratio") -> pd.DataFrame:
+    """Return per group the seed count, quartiles of the ratio and the share of seeds below 1.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by``, with columns ``seeds``, ``q25``, ``median``,
+        ``q75``, ``below_one`` (seeds whose ratio is below 1) and
+        ``fraction_below_one``.
+    """
+    grouped = ratios.dropna(subset=[column]).groupby(by)[column]
+    summary = pd.DataFrame({
+        "seeds": grouped.size(),
+        "q25": grouped.quantile(SPREAD_QUANTILES[0]),
+        "median": grouped.median(),
+        "q75": grouped.quantile(SPREAD_QUANTILES[1]),
+        "below_one": grouped.apply(lambda ratio: int((ratio < 1).sum())),
+    })
+    return summary.assign(fraction_below_one=summary["below_one"] / summary["seeds"])
+
+
 # ---------------------------------------------------------------------------
 # Colours and labels
 
@@ -180,11 +265,13 @@ def plot_curves(ax, frame: pd.DataFrame, x: str, y: str, knob: str = "p", palett
 
 
 def plot_knob_summary(ax, frame: pd.DataFrame, x: str, y: str, hue: str | None = None, palette=None,
-                      log_x=True, log_y=False, show_seeds=True) -> None:
+                      log_x=True, log_y=False, show_seeds=True, *, x_scale: str | None = None,
+                      hue_order=None, hue_labels: dict | None = None, marker="o", linestyle="-") -> None:
     """Draw a per-seed quantity against a knob: median with interquartile error bars.
 
     Each seed is drawn as a faint point behind the summary. Groups of ``hue``
-    are shifted slightly along x so that their bars do not overlap.
+    are shifted by :data:`GROUP_OFFSET_POINTS` along x so that their bars do
+    not overlap, by the same distance on the page whatever the x scale.
 
     Parameters
     ----------
@@ -198,39 +285,210 @@ def plot_knob_summary(ax, frame: pd.DataFrame, x: str, y: str, hue: str | None =
     palette : dict, optional
         Hue value to colour; :data:`LEARNER_COLORS` is used for ``"learner"``.
     log_x, log_y : bool
-        Logarithmic axes.
+        Logarithmic axes. ``log_x`` is ignored when ``x_scale`` is given.
     show_seeds : bool
         Draw the individual seeds.
+    x_scale : {"log", "linear", "symlog"}, optional
+        Scale of the x axis; ``"symlog"`` shows a knob that includes 0 (such
+        as a staleness of 0 steps) next to values spanning decades. By
+        default ``"log"`` if ``log_x`` else ``"linear"``.
+    hue_order : list, optional
+        Hue values in drawing and legend order; by default sorted.
+    hue_labels : dict, optional
+        Hue value to legend label; by default ``str(value)``.
+    marker, linestyle : str
+        Matplotlib marker and line style of the medians, to tell apart two
+        quantities drawn in one panel with the same hue colours.
     """
+    x_scale = x_scale or ("log" if log_x else "linear")
     frame = frame.dropna(subset=[y])
     if frame.empty:
         mark_missing(ax, f"no finite {y} values")
         return
-    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True))
+    if hue is None:
+        groups = [(None, frame)]
+    else:
+        order = hue_order if hue_order is not None else sorted(frame[hue].unique())
+        groups = [(name, frame[frame[hue] == name]) for name in order if (frame[hue] == name).any()]
     if palette is None:
         palette = LEARNER_COLORS if hue == "learner" else {}
     default_colors = sns.color_palette("colorblind", len(groups))
 
     for index, (name, group) in enumerate(groups):
         color = palette.get(name, default_colors[index])
-        # Shift groups by a few per cent so their bars and points stay apart.
-        shift = 1.0 + 0.06 * (index - (len(groups) - 1) / 2) if len(groups) > 1 else 1.0
+        label = None if name is None else (hue_labels or {}).get(name, str(name))
+        shifted = offset_transform(ax, GROUP_OFFSET_POINTS * (index - (len(groups) - 1) / 2))
         summary = group.groupby(x)[y].quantile([SPREAD_QUANTILES[0], 0.5, SPREAD_QUANTILES[1]]).unstack()
-        positions = summary.index.to_numpy(dtype=float) * (shift if log_x else 1.0)
+        positions = summary.index.to_numpy(dtype=float)
         median = summary[0.5].to_numpy()
         spread = np.vstack([median - summary[SPREAD_QUANTILES[0]].to_numpy(),
                             summary[SPREAD_QUANTILES[1]].to_numpy() - median])
         if show_seeds:
-            seed_x = group[x].to_numpy(dtype=float) * (shift if log_x else 1.0)
-            ax.scatter(seed_x, group[y], s=7, color=color, alpha=0.35, linewidths=0, zorder=1)
-        ax.errorbar(positions, median, yerr=spread, color=color, marker="o", markersize=3.5,
-                    capsize=2.5, linewidth=1.2, label=None if name is None else str(name), zorder=2)
+            ax.scatter(group[x].to_numpy(dtype=float), group[y], s=7, color=color, alpha=0.35, linewidths=0,
+                       zorder=1, transform=shifted)
+        ax.errorbar(positions, median, yerr=spread, color=color, marker=marker, markersize=3.5,
+                    capsize=2.5, linewidth=1.2, linestyle=linestyle, label=label, zorder=2, transform=shifted)
+        # Matplotlib leaves artists drawn with an offset transform out of the
+        # autoscaling, so the data limits are extended by hand.
+        extent_y = group[y] if show_seeds else np.concatenate([summary[q].to_numpy() for q in summary.columns])
+        extent_x = group[x] if show_seeds else np.tile(positions, len(summary.columns))
+        ax.update_datalim(np.column_stack([np.asarray(extent_x, dtype=float), np.asarray(extent_y, dtype=float)]))
+    ax.autoscale_view()
 
-    if log_x:
-        ax.set_xscale("log")
-        _pad_log_axis(ax, frame[x].to_numpy(dtype=float))
+    set_x_scale(ax, frame[x].to_numpy(dtype=float), x_scale)
     if log_y and (frame[y] > 0).all():
         set_log_y(ax, frame[y])
+
+
+def plot_ratio_summary(ax, ratios: pd.DataFrame, x: str, hue: str | None = None, palette=None, *,
+                       x_scale="log", hue_order=None, hue_labels: dict | None = None, show_seeds=True,
+                       count_below_one=False, reference_label="1: no change") -> pd.DataFrame:
+    """Draw a paired per-seed ratio against a knob: median line with an interquartile band.
+
+    A dashed line marks a ratio of 1. The y axis is logarithmic, so ratios
+    of 0.5 and 2 lie at the same distance from it.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    ratios : DataFrame
+        Output of :func:`paired_ratio`, one row per pair.
+    x : str
+        Knob column on the x axis.
+    hue, palette, hue_order, hue_labels, show_seeds, x_scale
+        As for :func:`plot_knob_summary`.
+    count_below_one : bool
+        Write at the bottom of the panel, under each point, the share of
+        seeds whose ratio is below 1 (for example ``68%``), and add a legend
+        entry that explains the numbers. Meant for panels with a single group.
+    reference_label : str
+        Legend label of the line at 1.
+
+    Returns
+    -------
+    DataFrame
+        :func:`ratio_summary` of the groups drawn, for the log.
+    """
+    ratios = ratios.dropna(subset=["ratio"])
+    if ratios.empty:
+        mark_missing(ax, "no paired ratios")
+        return ratio_summary(ratios, [x] if hue is None else [hue, x])
+    if hue is None:
+        groups = [(None, ratios)]
+    else:
+        order = hue_order if hue_order is not None else sorted(ratios[hue].unique())
+        groups = [(name, ratios[ratios[hue] == name]) for name in order if (ratios[hue] == name).any()]
+    palette = palette or {}
+    default_colors = sns.color_palette("colorblind", len(groups))
+
+    for index, (name, group) in enumerate(groups):
+        color = palette.get(name, default_colors[index] if hue is not None else "0.2")
+        label = None if name is None else (hue_labels or {}).get(name, str(name))
+        shifted = offset_transform(ax, GROUP_OFFSET_POINTS * (index - (len(groups) - 1) / 2))
+        summary = ratio_summary(group, x)
+        positions = summary.index.to_numpy(dtype=float)
+        if show_seeds:
+            ax.scatter(group[x].to_numpy(dtype=float), group["ratio"], s=7, color=color, alpha=0.35,
+                       linewidths=0, zorder=1, transform=shifted)
+        if len(positions) > 1:
+            ax.fill_between(positions, summary["q25"], summary["q75"], color=color, alpha=0.2, linewidth=0,
+                            zorder=1, transform=shifted)
+            ax.plot(positions, summary["median"], color=color, marker="o", markersize=3.5, linewidth=1.2,
+                    label=label, zorder=2, transform=shifted)
+        else:
+            # A band needs two x values; a single value gets an error bar instead.
+            ax.errorbar(positions, summary["median"], yerr=[summary["median"] - summary["q25"],
+                                                            summary["q75"] - summary["median"]],
+                        color=color, marker="o", markersize=3.5, capsize=2.5, linewidth=1.2, label=label,
+                        zorder=2, transform=shifted)
+        # Artists drawn with an offset transform are left out of autoscaling.
+        extent_y = group["ratio"] if show_seeds else pd.concat([summary["q25"], summary["q75"]])
+        extent_x = group[x] if show_seeds else np.tile(positions, 2)
+        ax.update_datalim(np.column_stack([np.asarray(extent_x, dtype=float), np.asarray(extent_y, dtype=float)]))
+        if count_below_one:
+            below = mpl.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+            for position, row in summary.iterrows():
+                ax.text(float(position), 0.02, f"{row['fraction_below_one']:.0%}", transform=below,
+                        ha="center", va="bottom", fontsize=6, color="0.3")
+    ax.autoscale_view()
+
+    add_reference_line(ax, 1.0, reference_label)
+    if count_below_one:
+        # An empty handle gives the numbers at the bottom a legend entry.
+        ax.plot([], [], linestyle="none", label="bottom: % of seeds below 1")
+    set_x_scale(ax, ratios[x].to_numpy(dtype=float), x_scale)
+    positive = ratios["ratio"][ratios["ratio"] > 0]
+    if not positive.empty:
+        set_log_y(ax, np.append(positive.to_numpy(), 1.0))
+    if count_below_one:
+        # Room under the data for the seed counts.
+        low, high = ax.get_ylim()
+        ax.set_ylim(low / (high / low) ** 0.12, high)
+    return ratio_summary(ratios, [x] if hue is None else [hue, x])
+
+
+def set_x_scale(ax, values, scale="log") -> None:
+    """Set a log, symlog or linear x axis for knob values, with a tick at each value if there are few.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : array of float
+        The knob values drawn.
+    scale : {"log", "linear", "symlog"}
+        ``"symlog"`` is linear up to the smallest positive value and
+        logarithmic beyond it, so a value of 0 fits on the axis.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not one of the three names.
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if scale == "log":
+        ax.set_xscale("log")
+        _pad_log_axis(ax, values)
+        return
+    if scale == "symlog":
+        positive = values[values > 0]
+        threshold = float(positive.min()) if positive.size else 1.0
+        ax.set_xscale("symlog", linthresh=threshold, linscale=0.5)
+        low, high = float(values.min()), float(values.max())
+        ax.set_xlim(low - 0.5 * threshold if low <= 0 else low / 1.6, high * 1.6 if high > 0 else threshold)
+    elif scale == "linear":
+        low, high = float(values.min()), float(values.max())
+        margin = 0.08 * (high - low) if high > low else 0.5
+        ax.set_xlim(low - margin, high + margin)
+    else:
+        raise ValueError(f"x scale {scale!r} is not one of 'log', 'linear', 'symlog'")
+    ticks = sorted(set(np.round(values, 6)))
+    if len(ticks) > MAX_VALUE_TICKS and scale == "symlog":
+        ticks = _symlog_ticks(values, threshold)
+    if len(ticks) <= MAX_VALUE_TICKS:
+        ax.set_xticks(ticks)
+    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda value, _: _plain_number(value)))
+
+
+def _symlog_ticks(values, threshold) -> list:
+    """Return 0 (if drawn), the linear threshold, and 1, 2 and 5 times powers of ten up to the largest value."""
+    high = float(np.max(values))
+    ticks = [0.0] if np.min(values) <= 0 else []
+    ticks.append(float(threshold))
+    for exponent in range(int(np.floor(np.log10(threshold))), int(np.ceil(np.log10(high))) + 1):
+        for mantissa in (1, 2, 5):
+            tick = mantissa * 10.0 ** exponent
+            # Skip ticks within a factor 1.5 of the threshold, whose labels would touch.
+            if 1.5 * threshold < tick <= high * 1.001:
+                ticks.append(tick)
+    return ticks
+
+
+def offset_transform(ax, points: float):
+    """Return the data transform of ``ax`` shifted right by ``points`` (1/72 inch) on the page."""
+    root = ax.get_figure(root=True)
+    return ax.transData + ScaledTranslation(points / 72, 0, root.dpi_scale_trans)
 
 
 def _pad_log_axis(ax, values) -> None:
@@ -238,10 +496,17 @@ def _pad_log_axis(ax, values) -> None:
     low, high = float(np.min(values)), float(np.max(values))
     ax.set_xlim(low / 1.6, high * 1.6)
     ticks = sorted(set(np.round(values, 6)))
-    if len(ticks) <= 8:
+    if len(ticks) <= MAX_VALUE_TICKS:
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+
+
+def _plain_number(value) -> str:
+    """Format a tick value with up to 3 significant digits (0.05, 20), and integers from 1000 in full (2000)."""
+    if 1000 <= abs(value) < 1e6 and float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.3g}"
 
 
 def set_log_y(ax, values) -> None:
@@ -249,13 +514,15 @@ def set_log_y(ax, values) -> None:
 
     Matplotlib labels a log axis that spans less than a decade or two with
     minor ticks in scientific notation (``9.5 × 10^-1``), which is hard to
-    read. Such an axis gets evenly spaced major ticks (under a decade) or
+    read. Such an axis gets evenly spaced major ticks (data spanning less
+    than a factor of 3, where 1-2-5 ticks would leave one tick or none) or
     ticks at 1, 2 and 5 times powers of ten (under three decades) instead.
+    Integer ticks from 1,000 up are written out (2000, not 2e+03).
     """
     ax.set_yscale("log")
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
-    plain = mpl.ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
-    if high < 10 * low:
+    plain = mpl.ticker.FuncFormatter(lambda value, _: _plain_number(value))
+    if high < 3 * low:
         counts = bool(np.all(np.mod(values, 1) == 0))
         ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4, integer=counts))
         ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
