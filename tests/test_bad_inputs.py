@@ -104,9 +104,9 @@ def test_floating_node_rejected():
 
 
 DATASET_CASES = {
-    "nan_value": "row 3, column 'x1' is empty or NaN",
+    "nan_value": "line 3, column 'x1' is empty or NaN",
     "wrong_column_count": "wrong number of fields",
-    "non_numeric": "row 3, column 'x1' holds 'high', which is not a number",
+    "non_numeric": "line 3, column 'x1' holds 'high', which is not a number",
     "wrong_header": "do not match the dataset format",
 }
 

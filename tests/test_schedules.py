@@ -131,9 +131,16 @@ def test_probability_out_of_range(name, p, shown):
         make_schedule(name, update_probability=p)
 
 
-def test_clock_jitter_negative():
-    with pytest.raises(ValueError, match=r"jitter must lie in \[0\.0, inf\], got -0\.5"):
-        make_schedule("clock", update_probability=0.5, jitter=-0.5)
+@pytest.mark.parametrize("jitter", [-0.5, 0.8])
+def test_clock_jitter_out_of_range(jitter):
+    with pytest.raises(ValueError, match=rf"jitter must lie in \[0\.0, 0\.5\], got {jitter}"):
+        make_schedule("clock", update_probability=0.5, jitter=jitter)
+
+
+def test_synchronous_accepts_only_one():
+    assert make_schedule("synchronous", update_probability=1.0).update_fraction == 1.0
+    with pytest.raises(ValueError, match="update_probability must be 1, got 0.5"):
+        make_schedule("synchronous", update_probability=0.5)
 
 
 def test_unknown_schedule_rejected():

@@ -178,19 +178,19 @@ def write_csv(tmp_path, body):
 
 def test_csv_nan_rejected(tmp_path):
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,-1\ntrain,0.1,nan,0.3,-1\n")
-    with pytest.raises(ValueError, match=r"row 3, column 'x1' is empty or NaN"):
+    with pytest.raises(ValueError, match=r"line 3, column 'x1' is empty or NaN"):
         read_task(path, "regression")
 
 
 def test_csv_empty_cell_rejected(tmp_path):
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,-1\ntest,0.1,0.2,,-1\n")
-    with pytest.raises(ValueError, match=r"row 3, column 'y0' is empty or NaN"):
+    with pytest.raises(ValueError, match=r"line 3, column 'y0' is empty or NaN"):
         read_task(path, "regression")
 
 
 def test_csv_text_rejected(tmp_path):
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,-1\ntrain,0.1,0.2,0.3,-1\ntrain,0.1,high,0.3,-1\n")
-    with pytest.raises(ValueError, match=r"row 4, column 'x1' holds 'high', which is not a number"):
+    with pytest.raises(ValueError, match=r"line 4, column 'x1' holds 'high', which is not a number"):
         read_task(path, "regression")
 
 
@@ -203,13 +203,13 @@ def test_csv_long_row_rejected(tmp_path):
 def test_csv_short_row_rejected(tmp_path):
     # The label field is missing, so pandas would read it as NaN.
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,-1\ntrain,0.1,0.2,0.3\n")
-    with pytest.raises(ValueError, match=r"row 3, column 'label' is empty"):
+    with pytest.raises(ValueError, match=r"line 3, column 'label' is empty"):
         read_task(path, "regression")
 
 
 def test_csv_label_text_rejected(tmp_path):
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,setosa\n")
-    with pytest.raises(ValueError, match=r"row 2, column 'label' holds 'setosa'"):
+    with pytest.raises(ValueError, match=r"line 2, column 'label' holds 'setosa'"):
         read_task(path, "classification")
 
 
@@ -223,4 +223,32 @@ def test_csv_header_rejected(tmp_path):
 def test_csv_split_rejected(tmp_path):
     path = write_csv(tmp_path, "train,0.1,0.2,0.3,-1\nvalidation,0.1,0.2,0.3,-1\n")
     with pytest.raises(ValueError, match=r"unknown split values \['validation'\]"):
+        read_task(path, "regression")
+
+
+def test_blank_line_keeps_line_numbers(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("split,x0,y0,label\ntrain,0.1,0.2,-1\n\ntrain,0.1,0.2,-1\n")
+    with pytest.raises(ValueError, match=r"line 3, column 'x0' is empty or NaN"):
+        read_task(path, "regression")
+
+
+def test_infinite_value_rejected(tmp_path):
+    path = tmp_path / "inf.csv"
+    path.write_text("split,x0,y0,label\ntrain,0.1,inf,-1\n")
+    with pytest.raises(ValueError, match=r"inf.csv: line 2, column 'y0' is inf"):
+        read_task(path, "regression")
+
+
+def test_empty_file_rejected(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(ValueError, match="the file is empty"):
+        read_task(path, "regression")
+
+
+def test_header_typo_named(tmp_path):
+    path = tmp_path / "typo.csv"
+    path.write_text("split,x0,y_0,label\ntrain,0.1,0.2,-1\n")
+    with pytest.raises(ValueError, match=r"unexpected column names \['y_0'\]"):
         read_task(path, "regression")

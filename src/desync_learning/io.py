@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -83,12 +84,25 @@ def git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+def git_has_local_changes() -> bool | None:
+    """Return whether the git working tree differs from its commit (None outside git)."""
+    try:
+        result = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+            timeout=10, check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(result.stdout.strip())
+
+
 def provenance(**fields) -> dict:
     """Return a provenance record: package version, git commit, time and ``fields``."""
     record = {
         "package": "desync_learning",
         "package_version": __version__,
         "git_commit": git_commit(),
+        "git_local_changes": str(git_has_local_changes()).lower(),
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     record.update(fields)
@@ -121,3 +135,10 @@ def setup_logging(log_path=None, level="INFO") -> None:
         handlers.append(logging.FileHandler(log_path, mode="w"))
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s",
                         handlers=handlers, force=True)
+
+    # An uncaught error goes to the log file too, so "check log file(s)"
+    # leads to the traceback.
+    def log_uncaught(kind, error, trace):
+        logging.getLogger("desync_learning").critical("job failed", exc_info=(kind, error, trace))
+
+    sys.excepthook = log_uncaught

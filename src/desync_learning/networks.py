@@ -195,7 +195,10 @@ def validate_terminals(network: Network, sources, targets, ground) -> None:
     for group, nodes in groups.items():
         bad = [i for i in nodes if not 0 <= int(i) < n]
         if bad:
-            raise ValueError(f"{label}: {group} {bad} are outside the node ids 0..{n - 1}")
+            raise ValueError(
+                f"{label}: {group} {bad} are outside the node ids 0..{n - 1}; fix the {group!r} "
+                "list to name existing nodes"
+            )
         if len(set(nodes)) != len(nodes):
             raise ValueError(f"{label}: {group} {nodes} list a node twice")
     if not groups["targets"]:
@@ -287,7 +290,13 @@ def read_network(path) -> Network:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise ValueError(f"{path}: not valid JSON ({err}); check the file is complete") from err
-    return network_from_dict(data, source=str(path))
+    try:
+        return network_from_dict(data, source=str(path))
+    except ValueError as err:
+        message = str(err)
+        if message.startswith(str(path)):
+            raise
+        raise ValueError(f"{path}: {message}") from err
 
 
 def network_to_dict(network: Network) -> dict:

@@ -80,7 +80,20 @@ class UpdateSchedule:
 
 @register_schedule("synchronous")
 class Synchronous(UpdateSchedule):
-    """Every edge updates at every step."""
+    """Every edge updates at every step.
+
+    Parameters
+    ----------
+    update_probability : float
+        Must be 1; accepted so that studies can pass p to every schedule.
+    """
+
+    def __init__(self, update_probability=1.0):
+        if update_probability != 1.0:
+            raise ValueError(
+                f"the synchronous schedule updates every edge, so update_probability must be 1, "
+                f"got {update_probability!r}; use schedule 'bernoulli' for p < 1"
+            )
 
     def _mask(self):
         return np.ones((self.n_runs, self.n_edges), dtype=bool)
@@ -158,14 +171,22 @@ class FreeRunningClocks(UpdateSchedule):
     update_probability : float
         p in (0, 1], the inverse of the mean clock period in steps.
     jitter : float
-        Relative standard deviation of each tick interval, at least 0.
+        Relative standard deviation of each tick interval, in [0, 0.5].
+
+    Notes
+    -----
+    Ticks that fall into the same step merge into one update, so near
+    p = 1 a jittered clock updates an edge in fewer than a fraction p of
+    the steps (about 94 % at p = 1 with jitter 0.2). Larger jitter would
+    also bias the mean interval through the 0.1-step floor, which is why
+    it is capped at 0.5.
     """
 
     def __init__(self, update_probability=1.0, jitter=0.1):
         self.update_fraction = check_in_range(
             "update_probability", update_probability, 0.0, 1.0, low_open=True
         )
-        self.jitter = check_in_range("jitter", jitter, 0.0, None)
+        self.jitter = check_in_range("jitter", jitter, 0.0, 0.5)
 
     def _start(self, seeds):
         period = 1.0 / self.update_fraction

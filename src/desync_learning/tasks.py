@@ -304,21 +304,27 @@ def read_task(path, name, metadata=None) -> Task:
     Raises
     ------
     ValueError
-        If columns are missing or misnamed, a row has the wrong number of
-        fields, a value is not a number, or a value is NaN; the message
-        names the file, row and column.
+        If the file is empty, columns are missing or misnamed, a row has the
+        wrong number of fields or is blank, a value is not a number, or a
+        value is NaN or infinite; the message names the file, and the line
+        and column where there is one.
     """
     try:
-        frame = pd.read_csv(path)
+        # Blank lines are kept (as empty rows) so that line numbers stay right.
+        frame = pd.read_csv(path, skip_blank_lines=False)
+    except pd.errors.EmptyDataError as err:
+        raise ValueError(f"{path}: the file is empty; a dataset needs a header and data rows") from err
     except pd.errors.ParserError as err:
         raise ValueError(f"{path}: malformed CSV, a row has the wrong number of fields ({err})") from err
     x_columns = [c for c in frame.columns if c.startswith("x")]
     y_columns = [c for c in frame.columns if c.startswith("y")]
     expected = ["split"] + [f"x{i}" for i in range(len(x_columns))] + [f"y{j}" for j in range(len(y_columns))] + ["label"]
     if list(frame.columns) != expected or not x_columns or not y_columns:
+        wrong = [c for c in frame.columns if c not in expected]
+        hint = f"; unexpected column names {wrong}" if wrong else ""
         raise ValueError(
             f"{path}: columns {list(frame.columns)} do not match the dataset format "
-            "split, x0..x{S-1}, y0..y{T-1}, label"
+            f"split, x0..x{{S-1}}, y0..y{{T-1}}, label{hint}"
         )
     values = frame[x_columns + y_columns]
     numeric = values.apply(pd.to_numeric, errors="coerce")
@@ -326,14 +332,17 @@ def read_task(path, name, metadata=None) -> Task:
     if text.any().any():
         row, column = np.argwhere(text.to_numpy())[0]
         raise ValueError(
-            f"{path}: row {row + 2}, column {(x_columns + y_columns)[column]!r} "
+            f"{path}: line {row + 2}, column {(x_columns + y_columns)[column]!r} "
             f"holds {values.iat[row, column]!r}, which is not a number"
         )
-    if numeric.isna().any().any():
-        row, column = np.argwhere(numeric.isna().to_numpy())[0]
+    bad = ~np.isfinite(numeric.to_numpy(dtype=float))
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        value = numeric.iat[row, column]
+        found = "is empty or NaN" if np.isnan(value) else f"is {float(value)}"
         raise ValueError(
-            f"{path}: row {row + 2}, column {(x_columns + y_columns)[column]!r} is empty or NaN; "
-            "every input and output needs a finite value"
+            f"{path}: line {row + 2}, column {(x_columns + y_columns)[column]!r} {found}; "
+            "every input and output needs a finite value (a blank line also counts as empty)"
         )
     unknown = set(frame["split"]) - {"train", "test"}
     if unknown:
@@ -344,14 +353,17 @@ def read_task(path, name, metadata=None) -> Task:
         row = int(np.flatnonzero(not_integer)[0])
         value = frame["label"].iat[row]
         found = "is empty, which usually means the row has too few fields" if pd.isna(value) \
-            else f"holds {value!r}, which is not an integer class index"
+            else f"holds {value!r if isinstance(value, str) else float(value)}, which is not an integer class index"
         raise ValueError(
-            f"{path}: row {row + 2}, column 'label' {found}; every row needs a class index, "
+            f"{path}: line {row + 2}, column 'label' {found}; every row needs a class index, "
             "or -1 where the task has no classes"
         )
     train = frame["split"] == "train"
     x = numeric[x_columns].to_numpy(dtype=float)
     y = numeric[y_columns].to_numpy(dtype=float)
     labels = labels.to_numpy(dtype=np.int64)
-    return Task(name, x[train], y[train], x[~train], y[~train], labels[train], labels[~train],
-                metadata=metadata or {})
+    try:
+        return Task(name, x[train], y[train], x[~train], y[~train], labels[train], labels[~train],
+                    metadata=metadata or {})
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
