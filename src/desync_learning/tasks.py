@@ -352,8 +352,9 @@ def read_task(path, name, metadata=None) -> Task:
     if not_integer.any():
         row = int(np.flatnonzero(not_integer)[0])
         value = frame["label"].iat[row]
+        shown = repr(value) if isinstance(value, str) else float(value)
         found = "is empty, which usually means the row has too few fields" if pd.isna(value) \
-            else f"holds {value!r if isinstance(value, str) else float(value)}, which is not an integer class index"
+            else f"holds {shown}, which is not an integer class index"
         raise ValueError(
             f"{path}: line {row + 2}, column 'label' {found}; every row needs a class index, "
             "or -1 where the task has no classes"
