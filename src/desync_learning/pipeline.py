@@ -48,6 +48,15 @@ TASK_PARAMETERS = {
     "classification": ("n_train", "input_voltage", "high", "low", "bias"),
 }
 
+#: Config keys that each learner kind uses; provenance records only these.
+LEARNER_PARAMETERS = {
+    "continuous": ("kind", "learning_rate", "nudge", "k_min", "k_max", "initial_range"),
+    "discrete": ("kind", "nudge", "initial_positions", "levels", "r_min", "r_max"),
+    "hardware": ("kind", "nudge", "initial_positions", "levels", "r_min", "r_max", "twin_mismatch",
+                 "comparator_offset", "comparator_noise", "dac_bits", "adc_bits", "voltage_range",
+                 "dac_noise", "adc_noise"),
+}
+
 HARDWARE_KEYS = ("levels", "r_min", "r_max", "twin_mismatch", "comparator_offset", "comparator_noise",
                  "dac_bits", "adc_bits", "voltage_range", "dac_noise", "adc_noise")
 
@@ -352,12 +361,23 @@ def run_setting(config: dict, setting: Setting, task_folder, output, raster_step
                     circuit.n_edges, damage_step)
 
     dataset = trajectory_dataset(trajectory, circuit, setting, batch_size, n_train)
+    dataset.attrs["levels"] = spec["levels"] if spec["kind"] != "continuous" else -1
     if damage_step is not None:
         dataset.attrs["damage_step"] = damage_step
         dataset.attrs["damage_fraction"] = setting.damage_fraction
     network_spec = config["networks"][setting.network]
-    record = provenance(config={"study": study, "learner": spec, "task": config["tasks"][setting.task],
-                                "network": network_spec, "network_name": setting.network},
+    task_spec = config["tasks"][setting.task]
+    task_keys = ("kind", "n_sources", "n_targets", "n_ground", *TASK_PARAMETERS[task_spec["kind"]])
+    if task_spec["kind"] == "regression":
+        task_keys += ("map", "teacher_resistance_range") if task_spec["map"] == "teacher" else ("map",)
+    used = {
+        "study": study,
+        "learner": {key: spec[key] for key in LEARNER_PARAMETERS[spec["kind"]] if key in spec},
+        "task": {key: task_spec[key] for key in task_keys if key in task_spec},
+        "network": network_spec,
+        "network_name": setting.network,
+    }
+    record = provenance(config=used,
                         base_seed=base, seeds=list(range(n_seeds)))
     for key, value in record.items():
         if key != "created_utc":
@@ -436,7 +456,7 @@ def trajectory_dataset(trajectory, circuit, setting: Setting, batch_size: int, n
         "task": setting.task,
         "network": setting.network,
         "staleness": setting.staleness,
-        "levels": -1 if setting.levels is None else setting.levels,
+        "levels": -1 if setting.levels is None else setting.levels,  # run_setting stores the resolved value
         "update_probability": setting.update_probability,
         "batch_size": batch_size,
         "n_train": n_train,

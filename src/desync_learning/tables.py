@@ -36,9 +36,9 @@ def _describe(dataset: xr.Dataset, path) -> dict:
     import json
 
     config = json.loads(dataset.attrs["config"])
+    # Run files store -1 for learners with continuous conductances.
     levels = int(dataset.attrs["levels"])
-    if levels < 0:
-        levels = config["learner"]["levels"] if config["learner"]["kind"] != "continuous" else np.nan
+    levels = levels if levels >= 0 else np.nan
     return {
         "study": dataset.attrs["study"],
         "task": dataset.attrs["task"],
