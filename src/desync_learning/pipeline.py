@@ -128,6 +128,19 @@ def check_config(config: dict) -> None:
         if task["kind"] in ("regression", "classification") and "n_train" not in task:
             raise ValueError(f"task {name!r} ({task['kind']}) needs n_train")
 
+    for name in config.get("only_studies") or []:
+        if name not in config["studies"]:
+            raise ValueError(
+                f"only_studies names unknown study {name!r}; known studies are {sorted(config['studies'])}"
+            )
+    raster = set(config["figures"]["raster_probabilities"]) if "figures" in config else set()
+    if "hardware" in config["studies"] and raster - set(config["studies"]["hardware"]["update_probabilities"]):
+        missing = sorted(raster - set(config["studies"]["hardware"]["update_probabilities"]))
+        raise ValueError(
+            f"figures.raster_probabilities {missing} are not among the hardware study's "
+            "update_probabilities, so Fig. 1 would have no raster for them; use values from that list"
+        )
+
     for study_name, study in config["studies"].items():
         where = f"study {study_name!r}"
         if not study.get("network") and not study.get("networks"):
@@ -192,10 +205,15 @@ def study_settings(config: dict, study_name: str) -> list[Setting]:
     ]
 
 
+def selected_studies(config: dict) -> list[str]:
+    """Return the studies to run: ``only_studies`` if given, else every study."""
+    return list(config.get("only_studies") or config["studies"])
+
+
 def seeds_needed(config: dict) -> dict:
-    """Return, per network name, the number of seeds any study uses it with."""
+    """Return, per network name, the number of seeds any selected study uses it with."""
     needed = {}
-    for study in config["studies"].values():
+    for study in (config["studies"][name] for name in selected_studies(config)):
         for network in study_networks(study):
             needed[network] = max(needed.get(network, 0), study["seeds"])
     return needed

@@ -1,6 +1,6 @@
 # Shared helpers: config cross-checks, the list of jobs, input functions.
 
-from desync_learning.pipeline import check_config, seeds_needed, study_settings
+from desync_learning.pipeline import check_config, seeds_needed, selected_studies, study_settings
 
 # Reject a bad config before any job is scheduled.
 try:
@@ -9,8 +9,11 @@ except ValueError as error:
     raise WorkflowError(f"invalid configuration: {error}") from error
 
 SEEDS = seeds_needed(config)
-SETTINGS = {study: study_settings(config, study) for study in config["studies"]}
-FIGURES = ["fig1", "fig2", "fig3", "fig4"]
+SETTINGS = {study: study_settings(config, study) for study in selected_studies(config)}
+# Each figure is drawn when the study it shows is selected; the rule files
+# of further studies append their own figures.
+PAPER_FIGURES = {"fig1": "hardware", "fig2": "simulation", "fig3": "hardware", "fig4": "minibatch"}
+FIGURES = [figure for figure, study in PAPER_FIGURES.items() if study in SETTINGS]
 
 
 wildcard_constraints:
