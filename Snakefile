@@ -20,7 +20,14 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+try:
+    validate(config, "workflow/schemas/config.schema.yaml")
+except WorkflowError:
+    # Show where the config is wrong in a few lines instead of the schema dump.
+    from desync_learning.pipeline import config_errors
+
+    problems = config_errors(config, "workflow/schemas/config.schema.yaml")
+    raise WorkflowError("invalid configuration:\n  " + "\n  ".join(problems)) from None
 
 
 include: "workflow/rules/common.smk"

@@ -115,3 +115,15 @@ DATASET_CASES = {
 def test_bad_dataset_rejected(name):
     with pytest.raises(ValueError, match=re.escape(DATASET_CASES[name]) if name != "wrong_column_count" else DATASET_CASES[name]):
         read_task(CORPUS / "datasets" / f"{name}.csv", "regression")
+
+
+def test_config_errors_short_lines():
+    from desync_learning.pipeline import config_errors
+
+    config = load_config(CORPUS / "configs" / "p_zero.yaml")
+    config["learners"]["continuous"]["learning_rte"] = 1.0
+    lines = config_errors(config, SCHEMA)
+    assert "studies/hardware/update_probabilities/0: 0.0 is less than or equal to the minimum of 0" in lines
+    assert any("learners/continuous: unknown key 'learning_rte' (did you mean 'learning_rate'?)" in line
+               for line in lines)
+    assert len(lines) == 2

@@ -98,6 +98,35 @@ def study_networks(study: dict) -> list[str]:
     return list(study.get("networks") or [study["network"]])
 
 
+def config_errors(config: dict, schema_path) -> list[str]:
+    """Return one short line per schema violation of ``config``, with its location.
+
+    Unknown keys get the closest allowed key as a suggestion. The pipeline
+    shows these lines in place of the full schema dump when Snakemake's
+    ``validate`` rejects a config.
+    """
+    import difflib
+
+    import jsonschema
+    import yaml
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    lines = []
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(config):
+        where = "/".join(str(part) for part in error.absolute_path) or "top level"
+        message = error.message
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = list(error.schema.get("properties", {}))
+            unknown = [key for key in error.instance if key not in allowed]
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hints.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+            message = f"unknown key {', '.join(hints)}; allowed keys are {sorted(allowed)}"
+        lines.append(f"{where}: {message}")
+    return lines
+
+
 def check_config(config: dict) -> None:
     """Check what the schema cannot: names that refer to other entries, and ranges.
 
