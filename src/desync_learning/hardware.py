@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import check_in_range, check_integer
 from .randomness import Stream, purpose_generator
-from .rules import TIE_TOLERANCE, check_resistor, position_resistance
+from .rules import TIE_TOLERANCE, check_positions, check_resistor, position_resistance
 
 
 @dataclass
@@ -111,13 +111,7 @@ class HardwareLearner:
     def __init__(self, parameters: HardwareParameters, nudge, initial_positions):
         self.parameters = parameters
         self.nudge = check_in_range("nudge", nudge, 0.0, 1.0, low_open=True)
-        positions = np.asarray(initial_positions)
-        if positions.min() < 0 or positions.max() >= parameters.levels:
-            raise ValueError(
-                f"initial positions span {positions.min()}..{positions.max()}, outside "
-                f"0..{parameters.levels - 1}"
-            )
-        self.positions = positions.astype(np.int16)
+        self.positions = check_positions(initial_positions, parameters.levels)
         self.free_factor = self.clamped_factor = self.offset = None
 
     def keep_edges(self, kept):

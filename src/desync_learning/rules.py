@@ -121,6 +121,22 @@ def check_resistor(levels, r_min, r_max):
     return levels, r_min, r_max
 
 
+def check_positions(positions, levels):
+    """Check integer resistor positions lie in 0..levels-1 and return them as int16.
+
+    Raises
+    ------
+    ValueError
+        If a position is outside the range.
+    """
+    positions = np.asarray(positions)
+    if positions.min() < 0 or positions.max() >= levels:
+        raise ValueError(
+            f"initial positions span {positions.min()}..{positions.max()}, outside 0..{levels - 1}"
+        )
+    return positions.astype(np.int16)
+
+
 def error_gradient(circuit, conductances, inputs, desired):
     """Return the exact gradient dC/dk of the mean error by the adjoint method.
 

@@ -30,6 +30,7 @@ from .rules import (
     apply_continuous,
     apply_discrete,
     check_nudge,
+    check_positions,
     check_resistor,
     clamp_targets,
     continuous_update,
@@ -93,6 +94,18 @@ def _gather(array, batch):
     return np.take_along_axis(array, batch[:, :, None], axis=1)
 
 
+def batch_drops(circuit, states, batch, desired, nudge):
+    """Return the free and clamped voltage drops of a batch, each (R, b, E), volts.
+
+    The clamped state holds the targets at ``(1 - η) V_F^O + η V^D`` and is
+    computed from the free solve's factorization (:meth:`States.clamped`).
+    """
+    free = _gather(states.voltages, batch)
+    outputs = free[:, :, circuit.target_slice]
+    clamped = states.clamped(circuit, clamp_targets(outputs, desired, nudge), columns=batch)
+    return circuit.voltage_drops(free), circuit.voltage_drops(clamped)
+
+
 class ContinuousLearner:
     """Conductances trained with the continuous coupled-learning rule.
 
@@ -136,11 +149,8 @@ class ContinuousLearner:
 
     def proposed_update(self, circuit, states, batch, desired):
         """Return the rule's update of every edge for a batch, siemens, shape (R, E)."""
-        free = _gather(states.voltages, batch)
-        outputs = free[:, :, circuit.target_slice]
-        clamped = states.clamped(circuit, clamp_targets(outputs, desired, self.nudge), columns=batch)
-        return continuous_update(circuit.voltage_drops(free), circuit.voltage_drops(clamped),
-                                 self.nudge, self.learning_rate)
+        free_drops, clamped_drops = batch_drops(circuit, states, batch, desired, self.nudge)
+        return continuous_update(free_drops, clamped_drops, self.nudge, self.learning_rate)
 
     def keep_edges(self, kept):
         """Drop every edge not listed in ``kept``, int array (R, E'), per run."""
@@ -176,13 +186,7 @@ class DiscreteLearner:
     def __init__(self, initial_positions, levels, r_min, r_max, nudge):
         self.levels, self.r_min, self.r_max = check_resistor(levels, r_min, r_max)
         self.nudge = check_nudge(nudge)
-        positions = np.asarray(initial_positions)
-        if positions.min() < 0 or positions.max() >= self.levels:
-            raise ValueError(
-                f"initial positions span {positions.min()}..{positions.max()}, outside "
-                f"0..{self.levels - 1}"
-            )
-        self.positions = positions.astype(np.int16)
+        self.positions = check_positions(initial_positions, self.levels)
 
     def start(self, circuit, seeds, batch_size):
         """Nothing to prepare: the ideal sign rule draws no random numbers."""
@@ -197,10 +201,7 @@ class DiscreteLearner:
 
     def proposed_update(self, circuit, states, batch, desired):
         """Return the sign rule's step of every edge for a batch, shape (R, E)."""
-        free = _gather(states.voltages, batch)
-        outputs = free[:, :, circuit.target_slice]
-        clamped = states.clamped(circuit, clamp_targets(outputs, desired, self.nudge), columns=batch)
-        return discrete_direction(circuit.voltage_drops(free), circuit.voltage_drops(clamped))
+        return discrete_direction(*batch_drops(circuit, states, batch, desired, self.nudge))
 
     def keep_edges(self, kept):
         """Drop every edge not listed in ``kept``, int array (R, E'), per run."""
