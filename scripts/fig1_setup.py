@@ -125,4 +125,4 @@ for index, (ax, p) in enumerate(zip(raster_axes, probabilities)):
         ax.set_ylabel("edge")
 raster_axes[0].set_title("c", loc="left", fontweight="bold")
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

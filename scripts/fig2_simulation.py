@@ -114,4 +114,4 @@ if show_accuracy:
 if palette:
     plotting.knob_legend(figure, palette, "p", LEGEND_TITLE)
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

@@ -152,4 +152,4 @@ else:
 if palette:
     plotting.knob_legend(figure, palette, "p", LEGEND_TITLE)
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

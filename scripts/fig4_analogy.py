@@ -151,4 +151,4 @@ for column, (knob, (title, _, _)) in enumerate(KNOBS.items()):
                     ", ".join(f"{learner} {value:g}: {median:.3g}" for (learner, value), median in medians.items()))
 
 draw_learner_legend(figure)
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

@@ -130,4 +130,4 @@ for column, learner in enumerate(LEARNERS):
 if palette:
     plotting.knob_legend(figure, palette, "p", LEGEND_TITLE)
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

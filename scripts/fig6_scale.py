@@ -185,4 +185,4 @@ if levels_palette:
     figure.legend(handles=handles, loc="outside upper center", ncol=len(handles), frameon=False,
                   title=f"{LEGEND_TITLE}; colours of the top row and of the ratio panels against edges:")
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

@@ -165,4 +165,4 @@ if palette:
                   frameon=False,
                   title=f"{LEGEND_TITLE}; markers: left column; line styles: middle column")
 
-plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png])
+plotting.save_figure(figure, [snakemake.output.pdf, snakemake.output.png], sources=list(snakemake.input))

@@ -294,6 +294,9 @@ def write_tasks(config: dict, network_name: str, task_name: str, network_folder,
     base = config["base_seed"]
     with atomic_folder(folder) as temporary:
         _write_tasks(spec, base, network_name, task_name, network_folder, temporary, n_seeds)
+        record = provenance(config={"task": spec, "network_name": network_name}, base_seed=base,
+                            seeds=list(range(n_seeds)), network_folder=str(network_folder))
+        write_provenance(Path(temporary) / "task", record)
     logger.info("wrote %d instances of task %r on network %r to %s", n_seeds, task_name, network_name, folder)
 
 

@@ -572,11 +572,19 @@ def mark_missing(ax, message: str) -> None:
     ax.set_yticks([])
 
 
-def save_figure(figure, paths, dpi=200) -> None:
-    """Save a figure to every path, the format taken from each suffix (PDF, PNG)."""
+def save_figure(figure, paths, dpi=200, sources=()) -> None:
+    """Save a figure to every path, the format taken from each suffix (PDF, PNG).
+
+    Each file is written atomically and gets a ``<file>.provenance.json``
+    beside it naming the package version, git commit and the ``sources``
+    (the tables it was drawn from, whose own provenance holds the config).
+    """
+    from .io import atomic_path, provenance, write_provenance
+
     for path in paths:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=dpi)
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, dpi=dpi, format=Path(path).suffix.lstrip("."))
+        write_provenance(path, provenance(sources=[str(source) for source in sources]))
         logger.info("wrote %s", path)
     plt.close(figure)
 

@@ -20,6 +20,12 @@ terminal counts but may differ in topology. Internally every replica's nodes
 are reordered as [interior, targets, sources, ground] so one slicing serves
 all of them. Small networks are solved for all replicas at once with batched
 dense linear algebra; large ones one replica at a time with a sparse LU.
+
+NOTE: the dense path uses LU (``numpy.linalg.solve``, batched LAPACK gesv)
+although L_FF is symmetric positive definite. NumPy has no batched Cholesky
+solve, and SciPy's batched ``cho_solve`` loops in Python; on 1,000 replicas
+of 8 free nodes the batched LU was about 14 times faster. The residual check
+guards accuracy either way.
 """
 
 from __future__ import annotations
