@@ -1,6 +1,6 @@
 """Coupled learning in resistor networks with desynchronous edge updates.
 
-The package holds the physics and learning used by the pipeline: network
+The package contains the physics and learning used by the pipeline: network
 generators and files (:mod:`.networks`), the linear circuit solver
 (:mod:`.solver`), tasks (:mod:`.tasks`), learning rules (:mod:`.rules`),
 update schedules (:mod:`.schedules`), the laboratory hardware emulator

@@ -172,7 +172,7 @@ class HardwareLearner:
         Returns
         -------
         ndarray of int16, shape (R, E)
-            +1 where the comparator asks for a higher resistance, -1 otherwise.
+            +1 where the comparator requests a higher resistance, -1 otherwise.
         """
         hw = self.parameters
         free_voltages = states.voltages[:, -extra.shape[1]:]

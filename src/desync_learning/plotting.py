@@ -577,7 +577,7 @@ def save_figure(figure, paths, dpi=200, sources=()) -> None:
 
     Each file is written atomically and gets a ``<file>.provenance.json``
     beside it naming the package version, git commit and the ``sources``
-    (the tables it was drawn from, whose own provenance holds the config).
+    (the tables it was drawn from, whose own provenance contains the config).
     """
     from .io import atomic_path, provenance, write_provenance
 

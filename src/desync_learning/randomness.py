@@ -4,7 +4,7 @@ Each run owns a :class:`numpy.random.SeedSequence` derived from the study's
 base seed and the run's identity (study, task, seed index). Each purpose
 (schedule, batch, comparator noise, ...) spawns its own generator from it, and
 a stream draws a fixed shape per step in fixed-size chunks. A run therefore
-sees the same numbers whether it is trained alone, in a stack of 1,000
+draws the same numbers whether it is trained alone, in a stack of 1,000
 replicas, or next to other runs in another order.
 """
 

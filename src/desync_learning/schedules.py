@@ -201,7 +201,7 @@ class FreeRunningClocks(UpdateSchedule):
         noise = self._normal.draw()
         interval = period * np.maximum(0.1, 1.0 + self.jitter * noise)
         # Ticks closer than one step apart merge into the one update an edge
-        # can make per step; the interval is at least 0.1 steps, so this ends.
+        # can make per step. The interval is at least 0.1 steps, so this ends.
         while (self._next_tick < end).any():
             self._next_tick = np.where(self._next_tick < end, self._next_tick + interval, self._next_tick)
         return fired

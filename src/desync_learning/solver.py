@@ -23,7 +23,7 @@ dense linear algebra; large ones one replica at a time with a sparse LU.
 
 NOTE: the dense path uses LU (``numpy.linalg.solve``, batched LAPACK gesv)
 although L_FF is symmetric positive definite. NumPy has no batched Cholesky
-solve, and SciPy's batched ``cho_solve`` loops in Python; on 1,000 replicas
+solve, and SciPy's batched ``cho_solve`` loops in Python. On 1,000 replicas
 of 8 free nodes the batched LU was about 14 times faster. The residual check
 guards accuracy either way.
 """

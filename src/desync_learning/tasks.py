@@ -101,8 +101,8 @@ def allostery_task(n_sources, n_targets, seed, *, input_voltage=1.0, target_rang
         Voltage of every source, volts.
     target_range : (float, float)
         Desired target voltages are uniform in this range, given as fractions
-        of ``input_voltage``; inside [0, 1] they lie between the lowest and
-        highest boundary voltage, which any node voltage must.
+        of ``input_voltage``. Inside [0, 1] they lie between the lowest and
+        highest boundary voltage, as every node voltage must.
     """
     n_sources = check_integer("n_sources", n_sources, 1)
     n_targets = check_integer("n_targets", n_targets, 1)
@@ -119,9 +119,9 @@ def realizable_map(n_sources, n_targets, rng, *, total_weight=(0.3, 0.8)):
     """Draw a T×S matrix with non-negative entries and row sums in ``total_weight``.
 
     A node voltage is a weighted average of the boundary voltages, with
-    non-negative weights summing to 1; with the rest of the weight on ground
-    (0 V) the map from inputs to one output has non-negative coefficients
-    summing to at most 1. Rows are drawn from a flat Dirichlet distribution
+    non-negative weights summing to 1. Because ground (0 V) takes the rest of
+    the weight, the map from inputs to one output has non-negative
+    coefficients summing to at most 1. Rows are drawn from a flat Dirichlet distribution
     and scaled to a random total in ``total_weight``.
     """
     weights = rng.dirichlet(np.ones(n_sources), size=n_targets)
@@ -132,7 +132,7 @@ def realizable_map(n_sources, n_targets, rng, *, total_weight=(0.3, 0.8)):
 def teacher_map(network, seed, resistance_range=(1.0, 10.0)):
     """Return the T×S map from inputs to outputs of ``network`` with random resistances.
 
-    Resistances are drawn uniformly in ``resistance_range`` (ohms); column s
+    Resistances are drawn uniformly in ``resistance_range`` (ohms). Column s
     of the map is the target voltages when source s is at 1 V and the other
     sources at 0 V. A task built on this map can be learned exactly by the
     same network with continuous conductances.

@@ -2,7 +2,7 @@
 
 One call trains R runs (replicas) at once: each run has its own network,
 task data, seed and schedule draws, but all share the step count. A
-*learner* holds the learning degrees of freedom and applies one rule:
+*learner* stores the learning degrees of freedom and applies one rule:
 
 - :class:`ContinuousLearner`: conductances with the continuous rule;
 - :class:`DiscreteLearner`: integer resistor positions with the ideal sign rule;
@@ -97,7 +97,7 @@ def _gather(array, batch):
 def batch_drops(circuit, states, batch, desired, nudge):
     """Return the free and clamped voltage drops of a batch, each (R, b, E), volts.
 
-    The clamped state holds the targets at ``(1 - η) V_F^O + η V^D`` and is
+    The clamped state fixes the targets at ``(1 - η) V_F^O + η V^D`` and is
     computed from the free solve's factorization (:meth:`States.clamped`).
     """
     free = _gather(states.voltages, batch)
@@ -231,7 +231,7 @@ def _reference_update(learner, circuit, states, data):
 
 @dataclass
 class Trajectory:
-    """What a training call recorded, for R runs.
+    """Record of one training call for R runs.
 
     Errors are in volts squared, conductances in siemens.
 
